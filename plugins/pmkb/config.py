@@ -1,0 +1,268 @@
+"""Knowledge-base configuration: the `pmkb` entry of mkdocs.yml's `plugins`.
+
+One model serves the MkDocs plugin and the CLI, so both read the same options with
+the same defaults and the same error messages.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pmkb.findings import RULES, RULES_BY_NAME
+
+DEFAULT_SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]
+DEFAULT_CATEGORIES = [
+    "deploy",
+    "config-change",
+    "capacity",
+    "dependency",
+    "infrastructure",
+    "database",
+    "network",
+    "security",
+    "data",
+    "process",
+    "unknown",
+]
+DEFAULT_REQUIRED_SECTIONS = ["Summary", "Impact", "Timeline", "Root Cause", "Lessons Learned"]
+DEFAULT_RECOMMENDED_SECTIONS = [
+    "Contributing Factors",
+    "What Went Well",
+    "What Went Poorly",
+    "Detection",
+    "Resolution",
+]
+DEFAULT_SECTION_ALIASES = {
+    "Root Cause": ["Root Causes", "Root Cause Analysis"],
+    "What Went Poorly": ["What Went Wrong"],
+    "Lessons Learned": ["Lessons", "Learnings"],
+    "Timeline": ["Timeline (UTC)"],
+}
+DEFAULT_RUNBOOK_SECTIONS = ["Symptoms", "Diagnosis", "Mitigation", "Escalation"]
+DEFAULT_RUNBOOK_SECTION_ALIASES = {"Mitigation": ["Remediation"]}
+
+RuleSetting = Literal["error", "warning", "off"]
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; the message names file and line."""
+
+
+class BlameOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    defaults: bool = True
+    extra: list[str] = Field(default_factory=list)
+    allow: list[str] = Field(default_factory=list)
+
+
+class SecretsOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    allow: list[str] = Field(default_factory=list)
+
+
+class KBConfig(BaseModel):
+    """Every option has a default that serves; see the README for what each does."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    postmortems_dir: str = "postmortems"
+    runbooks_dir: str = "runbooks"
+    severities: list[str] = Field(default_factory=lambda: list(DEFAULT_SEVERITIES), min_length=1)
+    categories: list[str] = Field(default_factory=lambda: list(DEFAULT_CATEGORIES), min_length=1)
+    action_items_required_for: list[str] = Field(default_factory=lambda: ["SEV-1", "SEV-2"])
+    required_sections: list[str] = Field(default_factory=lambda: list(DEFAULT_REQUIRED_SECTIONS))
+    recommended_sections: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_RECOMMENDED_SECTIONS)
+    )
+    section_aliases: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_SECTION_ALIASES.items()}
+    )
+    runbook_sections: list[str] = Field(default_factory=lambda: list(DEFAULT_RUNBOOK_SECTIONS))
+    runbook_section_aliases: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_RUNBOOK_SECTION_ALIASES.items()}
+    )
+    runbook_review_days: int = Field(default=180, ge=1)
+    rules: dict[str, RuleSetting] = Field(default_factory=dict)
+    blame: BlameOptions = Field(default_factory=BlameOptions)
+    secrets: SecretsOptions = Field(default_factory=SecretsOptions)
+    # Site options: ignored by the CLI, read by the MkDocs plugin.
+    nav: bool = True
+    strict_warnings: bool = False
+    similar_limit: int = Field(default=5, ge=0)
+    recurrence_days: int = Field(default=90, ge=1)
+
+    # Where mkdocs.yml lives; not a user option.
+    root: Path = Field(default_factory=Path.cwd, exclude=True)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _normalise_rules(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError("rules must be a mapping of rule code or name to error, warning or off")
+        normalised: dict[str, str] = {}
+        for key, setting in value.items():
+            code = _rule_code(str(key))
+            if setting is False or setting is None or str(setting).lower() in {"off", "ignore", "false", "none"}:
+                normalised[code] = "off"
+            elif str(setting).lower() in {"warn", "warning"}:
+                normalised[code] = "warning"
+            elif setting is True or str(setting).lower() in {"error", "on", "true"}:
+                normalised[code] = "error"
+            else:
+                raise ValueError(f"rule {key}: use error, warning or off, not {setting!r}")
+        return normalised
+
+    @property
+    def postmortems_path(self) -> Path:
+        return (self.root / self.postmortems_dir).resolve()
+
+    @property
+    def runbooks_path(self) -> Path:
+        return (self.root / self.runbooks_dir).resolve()
+
+    def severity_rank(self, severity: str) -> int:
+        """0 for the most severe level; unknown levels sort last."""
+        try:
+            return self.severities.index(severity)
+        except ValueError:
+            return len(self.severities)
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any] | None, root: Path, source: str = "mkdocs.yml") -> "KBConfig":
+        try:
+            return cls.model_validate({**(options or {}), "root": root})
+        except ValidationError as exc:
+            raise ConfigError(_describe_config_errors(exc, source)) from None
+
+
+def _rule_code(key: str) -> str:
+    upper = key.upper()
+    if upper in RULES:
+        return upper
+    if key.lower() in RULES_BY_NAME:
+        return RULES_BY_NAME[key.lower()].code
+    known = list(RULES) + list(RULES_BY_NAME)
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise ValueError(f"unknown rule {key!r}{hint}")
+
+
+def _describe_config_errors(exc: ValidationError, source: str) -> str:
+    messages = []
+    known = [name for name in KBConfig.model_fields if name != "root"]
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            messages.append(f"{source}: pmkb plugin: unknown option {location!r}{hint}")
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            messages.append(f"{source}: pmkb plugin option {location!r}: {message}")
+    return "\n".join(messages)
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Safe loading that tolerates MkDocs' custom tags (!ENV, !relative, !!python/name:...)."""
+
+
+def _construct_env(loader: _TolerantLoader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        items = loader.construct_sequence(node)  # type: ignore[arg-type]
+        names, default = items[:-1], items[-1] if len(items) > 1 else None
+        if len(items) == 1:
+            names = items
+    for name in names:
+        if name in os.environ:
+            return yaml.safe_load(os.environ[name]) if os.environ[name] else ""
+    return default
+
+
+def _construct_unknown(loader: _TolerantLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_mapping(node)  # type: ignore[arg-type]
+
+
+_TolerantLoader.add_constructor("!ENV", _construct_env)
+_TolerantLoader.add_multi_constructor("", _construct_unknown)
+
+
+def read_mkdocs_yml(path: Path) -> dict[str, Any]:
+    """mkdocs.yml as a mapping, following INHERIT the way MkDocs does."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (run in the folder of mkdocs.yml or pass -f PATH)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = yaml.load(text, Loader=_TolerantLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}{line}: invalid YAML: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: mkdocs.yml must be a mapping")
+    parent = data.pop("INHERIT", None)
+    if parent:
+        base = read_mkdocs_yml((path.parent / str(parent)).resolve())
+        data = _merge(base, data)
+    return data
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def plugin_options(mkdocs_config: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The `pmkb` plugin's options from a parsed mkdocs.yml (plugins as list or mapping)."""
+    plugins = mkdocs_config.get("plugins")
+    entries: list[Any]
+    if isinstance(plugins, dict):
+        entries = [{name: options} for name, options in plugins.items()]
+    elif isinstance(plugins, list):
+        entries = plugins
+    else:
+        entries = []
+    for entry in entries:
+        if entry == "pmkb":
+            return {}
+        if isinstance(entry, dict) and "pmkb" in entry:
+            options = entry["pmkb"]
+            if options is None:
+                return {}
+            if not isinstance(options, dict):
+                raise ConfigError(f"{path}: the pmkb plugin's options must be a mapping")
+            return options
+    return {}
+
+
+def load_config(config_file: Path) -> KBConfig:
+    """Read the pmkb options of a mkdocs.yml for the CLI."""
+    config_file = config_file.resolve()
+    data = read_mkdocs_yml(config_file)
+    return KBConfig.from_options(plugin_options(data, config_file), config_file.parent, str(config_file.name))

@@ -1,0 +1,252 @@
+"""The knowledge base: every document loaded once, indexed for lookups in one pass."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from pmkb.config import KBConfig
+from pmkb.findings import Finding
+from pmkb.loader import Kind, Source, discover, load_source
+from pmkb.model import Postmortem, Runbook, _Document
+
+# How much one shared feature says about two incidents being alike.
+_SIMILARITY_WEIGHTS = {"service": 3.0, "category": 2.0, "tag": 1.0}
+# Features shared by this many incidents or more say nothing; skipping them keeps lookups cheap.
+_MAX_POSTING = 1000
+
+
+@dataclass
+class Entry:
+    """A file of the knowledge base: its source, the id it owns, its document when valid."""
+
+    source: Source
+    id: str
+    document: _Document | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def kind(self) -> Kind:
+        return self.source.kind
+
+    @property
+    def path(self) -> str:
+        return self.source.relpath
+
+
+def _entry(source: Source, config: KBConfig) -> Entry:
+    from pmkb.rules.fields import validate
+
+    data = source.data
+    raw_id = data.get("id") if data is not None else None
+    entry_id = raw_id if isinstance(raw_id, str) and raw_id else source.stem
+    if data is None:
+        return Entry(source, entry_id, None)
+    document, findings = validate(source, config)
+    if document is not None:
+        document = document.model_copy(update={"id": entry_id})
+    return Entry(source, entry_id, document, findings)
+
+
+def slugify(text: str) -> str:
+    """Lower-case slug: letters and digits kept (Unicode too), other runs become `-`."""
+    out: list[str] = []
+    dash = False
+    for char in text.lower():
+        if char.isalnum():
+            out.append(char)
+            dash = False
+        elif not dash:
+            out.append("-")
+            dash = True
+    return "".join(out).strip("-") or "-"
+
+
+class SlugMap:
+    """Stable slugs for a set of names; colliding slugs get a numeric suffix."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.slugs: dict[str, str] = {}
+        taken: set[str] = set()
+        for name in sorted(set(names), key=lambda n: (slugify(n), n)):
+            base = slugify(name)
+            slug, number = base, 2
+            while slug in taken:
+                slug, number = f"{base}-{number}", number + 1
+            taken.add(slug)
+            self.slugs[name] = slug
+
+    def __getitem__(self, name: str) -> str:
+        return self.slugs[name]
+
+
+class KnowledgeBase:
+    def __init__(self, config: KBConfig, entries: list[Entry], today: date) -> None:
+        self.config = config
+        self.today = today
+        self.entries = entries
+        self.postmortem_ids: set[str] = {e.id for e in entries if e.kind == "postmortem"}
+        self.runbook_ids: set[str] = {e.id for e in entries if e.kind == "runbook"}
+        postmortems: dict[str, Postmortem] = {}
+        runbooks: dict[str, Runbook] = {}
+        self.paths: dict[tuple[Kind, str], str] = {}
+        for entry in entries:
+            self.paths.setdefault((entry.kind, entry.id), entry.path)
+            if isinstance(entry.document, Postmortem):
+                postmortems.setdefault(entry.id, entry.document)
+            elif isinstance(entry.document, Runbook):
+                runbooks.setdefault(entry.id, entry.document)
+        # Newest first everywhere: that is how people read incident history.
+        self.postmortems: dict[str, Postmortem] = dict(
+            sorted(postmortems.items(), key=lambda item: (item[1].started_at, item[0]), reverse=True)
+        )
+        self.runbooks: dict[str, Runbook] = dict(sorted(runbooks.items(), key=lambda item: item[1].title.casefold()))
+        self.findings: list[Finding] = []
+        self._index()
+
+    def _index(self) -> None:
+        self.by_severity: dict[str, list[str]] = defaultdict(list)
+        self.by_service: dict[str, list[str]] = defaultdict(list)
+        self.by_tag: dict[str, list[str]] = defaultdict(list)
+        self.by_category: dict[str, list[str]] = defaultdict(list)
+        self.related: dict[str, list[str]] = defaultdict(list)
+        self.cited_by: dict[str, list[str]] = defaultdict(list)
+        self.runbooks_by_service: dict[str, list[str]] = defaultdict(list)
+        self._postings: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for pm_id, pm in self.postmortems.items():
+            self.by_severity[pm.severity].append(pm_id)
+            for service in dict.fromkeys(pm.services):
+                self.by_service[service].append(pm_id)
+                self._postings[("service", service)].append(pm_id)
+            for tag in dict.fromkeys(pm.tags):
+                self.by_tag[tag].append(pm_id)
+                self._postings[("tag", tag)].append(pm_id)
+            if pm.category:
+                self.by_category[pm.category].append(pm_id)
+                self._postings[("category", pm.category)].append(pm_id)
+            for other in pm.related:
+                if other != pm_id and other in self.postmortems:
+                    self.related[pm_id].append(other)
+                    self.related[other].append(pm_id)
+            for runbook_id in dict.fromkeys(pm.runbooks):
+                if runbook_id in self.runbooks:
+                    self.cited_by[runbook_id].append(pm_id)
+        order = {pm_id: position for position, pm_id in enumerate(self.postmortems)}
+        for pm_id, others in self.related.items():
+            self.related[pm_id] = sorted(set(others), key=order.__getitem__)
+        for runbook_id, runbook in self.runbooks.items():
+            for service in dict.fromkeys(runbook.services):
+                self.runbooks_by_service[service].append(runbook_id)
+        self.slugs = {
+            "severity": SlugMap(self.config.severities),
+            "tag": SlugMap(self.by_tag),
+            "service": SlugMap([*self.by_service, *self.runbooks_by_service]),
+        }
+
+    @classmethod
+    def load(cls, config: KBConfig, today: date) -> "KnowledgeBase":
+        """Read, validate, index and check every document under the configured folders."""
+        from pmkb.rules import run_rules
+
+        entries = [
+            _entry(load_source(path, config.root, kind), config)
+            for kind, folder in (("postmortem", config.postmortems_path), ("runbook", config.runbooks_path))
+            for path in discover(folder)
+        ]
+        kb = cls(config, entries, today)
+        kb.findings = run_rules(kb)
+        return kb
+
+    # Lookups -------------------------------------------------------------------------
+
+    @property
+    def services(self) -> list[str]:
+        return sorted({*self.by_service, *self.runbooks_by_service}, key=str.casefold)
+
+    def entry_path(self, kind: Kind, doc_id: str) -> str:
+        return self.paths[(kind, doc_id)]
+
+    def similar(self, pm_id: str, limit: int | None = None) -> list[str]:
+        """Incidents sharing services, tags and category, rarest features counting most.
+
+        Walks the inverted index of the incident's own features, so the cost is the
+        size of those postings, never a comparison of every pair.
+        """
+        limit = self.config.similar_limit if limit is None else limit
+        pm = self.postmortems[pm_id]
+        total = len(self.postmortems)
+        scores: Counter[str] = Counter()
+        features = [("service", s) for s in set(pm.services)] + [("tag", t) for t in set(pm.tags)]
+        if pm.category:
+            features.append(("category", pm.category))
+        for feature in features:
+            posting = self._postings.get(feature, [])
+            if len(posting) >= _MAX_POSTING:
+                continue
+            weight = _SIMILARITY_WEIGHTS[feature[0]] * math.log(1 + total / len(posting))
+            for other in posting:
+                if other != pm_id:
+                    scores[other] += weight
+        excluded = set(self.related.get(pm_id, ()))
+        ranked = sorted(
+            (other for other in scores if other not in excluded),
+            key=lambda other: (-round(scores[other], 9), -self.postmortems[other].started_at.timestamp(), other),
+        )
+        return ranked[:limit]
+
+    def runbook_review_due(self, runbook: Runbook) -> date:
+        return runbook.review_due(self.config.runbook_review_days)
+
+    def is_stale(self, runbook: Runbook) -> bool:
+        return self.runbook_review_due(runbook) < self.today
+
+    # Export --------------------------------------------------------------------------
+
+    def export(self) -> dict[str, Any]:
+        """The knowledge base as JSON-ready data; the same document as the site's kb.json."""
+        return {
+            "postmortems": [self.export_postmortem(pm_id) for pm_id in self.postmortems],
+            "runbooks": [self.export_runbook(rb_id) for rb_id in self.runbooks],
+        }
+
+    def export_postmortem(self, pm_id: str) -> dict[str, Any]:
+        pm = self.postmortems[pm_id]
+        data = pm.model_dump(mode="json")
+        data.update(
+            id=pm_id,
+            path=self.entry_path("postmortem", pm_id),
+            url=postmortem_url(pm_id),
+            duration=pm.duration,
+            time_to_detect=pm.time_to_detect,
+            time_to_mitigate=pm.time_to_mitigate,
+            related=list(self.related.get(pm_id, [])),
+            similar=self.similar(pm_id),
+        )
+        for item in data["action_items"]:
+            item["overdue"] = item["status"] not in ("done", "wont-do") and item["due"] < self.today.isoformat()
+        return data
+
+    def export_runbook(self, rb_id: str) -> dict[str, Any]:
+        runbook = self.runbooks[rb_id]
+        data = runbook.model_dump(mode="json")
+        data.update(
+            id=rb_id,
+            path=self.entry_path("runbook", rb_id),
+            url=runbook_url(rb_id),
+            review_every_days=runbook.review_every_days or self.config.runbook_review_days,
+            review_due=self.runbook_review_due(runbook).isoformat(),
+            stale=self.is_stale(runbook),
+            incidents=list(self.cited_by.get(rb_id, [])),
+        )
+        return data
+
+
+def postmortem_url(pm_id: str) -> str:
+    return f"/postmortems/{pm_id}/"
+
+
+def runbook_url(rb_id: str) -> str:
+    return f"/runbooks/{rb_id}/"

@@ -1,0 +1,227 @@
+"""Typed documents: postmortems, runbooks and action items, with derived durations."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_OFFSET_AFTER_SPACE = re.compile(r"\s+(Z|[+-]\d{2}(?::?\d{2})?)$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+STATUSES = ("draft", "review", "final")
+TYPES = ("incident", "near-miss")
+PRIORITIES = ("P0", "P1", "P2")
+ACTION_STATUSES = ("open", "in-progress", "done", "wont-do")
+CLOSED_ACTION_STATUSES = frozenset({"done", "wont-do"})
+
+
+def parse_timestamp(value: Any) -> datetime:
+    """An aware instant in UTC from a YAML timestamp or a quoted ISO 8601 string."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        raise PydanticCustomError(
+            "date_not_timestamp",
+            "a date alone is not a timestamp: give a time and a timezone, e.g. {example}",
+            {"example": f"{value.isoformat()}T14:30:00Z"},
+        )
+    elif isinstance(value, str):
+        text = _OFFSET_AFTER_SPACE.sub(r"\1", value.strip())
+        if _DATE_ONLY.match(text):
+            raise PydanticCustomError(
+                "date_not_timestamp",
+                "a date alone is not a timestamp: give a time and a timezone, e.g. {example}",
+                {"example": f"{text}T14:30:00Z"},
+            )
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise PydanticCustomError(
+                "timestamp_format",
+                "'{value}' is not an ISO 8601 timestamp; write e.g. 2024-03-05T14:30:00Z",
+                {"value": value},
+            ) from None
+    else:
+        raise PydanticCustomError(
+            "timestamp_type", "expected an ISO 8601 timestamp such as 2024-03-05T14:30:00Z", {}
+        )
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise PydanticCustomError(
+            "timestamp_naive",
+            "timestamp {value} has no timezone: add Z for UTC or an offset such as +01:00",
+            {"value": parsed.isoformat()},
+        )
+    return parsed.astimezone(timezone.utc)
+
+
+def parse_date(value: Any) -> date:
+    """A calendar date from a YAML date or a quoted YYYY-MM-DD string."""
+    if isinstance(value, datetime):
+        raise PydanticCustomError(
+            "date_type", "expected a date YYYY-MM-DD, not a timestamp (write {example})", {"example": value.date().isoformat()}
+        )
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE_ONLY.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise PydanticCustomError("date_type", "expected a date YYYY-MM-DD, e.g. 2025-01-31; got '{value}'", {"value": value})
+
+
+def _check_http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
+        raise PydanticCustomError(
+            "ticket_url", "ticket must be an http:// or https:// URL; got '{value}'", {"value": value}
+        )
+    return value
+
+
+def _check_id(value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise PydanticCustomError(
+            "id_pattern",
+            "id '{value}' must be lower-case letters, digits and hyphens, starting with a letter or digit (e.g. '{example}')",
+            {"value": value, "example": slugify_id(value)},
+        )
+    return value
+
+
+def slugify_id(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "untitled"
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Timestamp = Annotated[
+    datetime, BeforeValidator(parse_timestamp), WithJsonSchema({"type": "string", "format": "date-time"})
+]
+Day = Annotated[date, BeforeValidator(parse_date), WithJsonSchema({"type": "string", "format": "date"})]
+TicketUrl = Annotated[str, AfterValidator(_check_http_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})]
+DocumentId = Annotated[str, AfterValidator(_check_id), WithJsonSchema({"type": "string", "pattern": ID_PATTERN.pattern})]
+
+
+def _none_as_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+TextList = Annotated[list[Text], BeforeValidator(_none_as_empty)]
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: DocumentId | None = Field(default=None, description="Defaults to the file name without .md")
+    title: Text
+
+
+class ActionItem(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    title: Text
+    owner: Text
+    priority: Literal["P0", "P1", "P2"]
+    due: Day
+    status: Literal["open", "in-progress", "done", "wont-do"] = "open"
+    ticket: TicketUrl | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_ACTION_STATUSES
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.due < today
+
+
+class Postmortem(_Document):
+    severity: Text
+    status: Literal["draft", "review", "final"] = "final"
+    type: Literal["incident", "near-miss"] = "incident"
+    started_at: Timestamp
+    detected_at: Timestamp | None = None
+    mitigated_at: Timestamp | None = None
+    resolved_at: Timestamp | None = None
+    services: Annotated[list[Text], Field(min_length=1)]
+    tags: TextList = Field(default_factory=list)
+    category: Text | None = None
+    impact: Text | None = None
+    authors: TextList = Field(default_factory=list)
+    related: Annotated[list[DocumentId], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+    runbooks: Annotated[list[DocumentId], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+    action_items: Annotated[list[ActionItem], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+
+    @field_validator("severity")
+    @classmethod
+    def _known_severity(cls, value: str, info: ValidationInfo) -> str:
+        allowed = (info.context or {}).get("severities")
+        if allowed is not None and value not in allowed:
+            close = [level for level in allowed if level.casefold() == value.casefold()]
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise PydanticCustomError(
+                "not_configured",
+                "severity '{value}' is not one of {allowed}{hint}",
+                {"value": value, "allowed": ", ".join(allowed), "hint": hint},
+            )
+        return value
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str | None, info: ValidationInfo) -> str | None:
+        allowed = (info.context or {}).get("categories")
+        if value is not None and allowed is not None and value not in allowed:
+            raise PydanticCustomError(
+                "not_configured",
+                "category '{value}' is not one of {allowed}",
+                {"value": value, "allowed": ", ".join(allowed)},
+            )
+        return value
+
+    def _minutes(self, end: datetime | None) -> float | None:
+        if end is None:
+            return None
+        minutes = (end - self.started_at).total_seconds() / 60
+        return int(minutes) if minutes == int(minutes) else minutes
+
+    @property
+    def duration(self) -> float | None:
+        return self._minutes(self.resolved_at)
+
+    @property
+    def time_to_detect(self) -> float | None:
+        return self._minutes(self.detected_at)
+
+    @property
+    def time_to_mitigate(self) -> float | None:
+        return self._minutes(self.mitigated_at)
+
+
+class Runbook(_Document):
+    services: Annotated[list[Text], Field(min_length=1)]
+    owner: Text
+    last_reviewed: Day
+    review_every_days: Annotated[StrictInt, Field(ge=1)] | None = None
+    alerts: TextList = Field(default_factory=list)
+    tags: TextList = Field(default_factory=list)
+
+    def review_due(self, default_days: int) -> date:
+        return self.last_reviewed + timedelta(days=self.review_every_days or default_days)
+
+
+MODELS: dict[str, type[_Document]] = {"postmortem": Postmortem, "runbook": Runbook}

@@ -1,0 +1,28 @@
+"""PMKB004 duplicate-id."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Iterator
+
+from pmkb.findings import Finding, finding
+
+if TYPE_CHECKING:
+    from pmkb.index import Entry, KnowledgeBase
+
+
+def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+    owners: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for entry in kb.entries:
+        owners[(entry.kind, entry.id)].append(entry)
+    for (kind, doc_id), entries in owners.items():
+        if len(entries) < 2:
+            continue
+        for entry in entries:
+            others = ", ".join(other.path for other in entries if other is not entry)
+            yield finding(
+                entry.path,
+                entry.source.line_of(("id",)),
+                "PMKB004",
+                f"duplicate {kind} id {doc_id!r}: also used by {others}; give each {kind} its own `id:`",
+            )

@@ -1,0 +1,390 @@
+"""Credential detection for rule PMKB013 (``secret``).
+
+A pure detector: it takes the text of a Markdown file (front matter included) and
+yields :class:`SecretHit` objects. No MkDocs, no file IO, no global state besides
+compiled patterns, so the CLI, the MkDocs plugin and the tests share one code path.
+
+Where detect-secrets maintains a pattern that fits, the pattern comes from its
+plugin classes (``AWSKeyDetector``, ``GitHubTokenDetector``, ``GitLabTokenDetector``,
+``SlackDetector``) and JWTs are validated with ``JwtTokenDetector.is_formally_valid``.
+The plugins' own ``analyze_line`` is not used: it consults detect-secrets' global
+settings, reports no column, and must be called once per line and per plugin, which
+costs well over a second per megabyte (``KeywordDetector`` alone takes ~1 s and
+flags ``password: ********``). Instead each pattern is run once over the whole text
+and offsets are mapped to lines.
+
+detect-secrets is imported lazily, on the first scan: importing it pulls in
+``requests`` and its settings machinery (~0.2 s), which ``pmkb --help`` should not pay.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["SecretHit", "SecretOptions", "find_secrets", "mask"]
+
+
+@dataclass(frozen=True)
+class SecretHit:
+    """One credential-looking string.
+
+    ``masked`` keeps at most the first 4 characters of the secret, followed by
+    ``…``; secrets without a public prefix (passwords, private keys) are shown as
+    ``****`` only. The secret itself is deliberately not stored, so a hit can be
+    logged, rendered or serialised without leaking it again.
+    """
+
+    line: int
+    kind: str
+    masked: str
+
+
+@dataclass(frozen=True)
+class SecretOptions:
+    """``allow``: regular expressions searched (``re.search``) in each candidate
+    secret value; a value that matches any of them is not reported. The value is
+    the secret itself: the password of a connection URL, the right-hand side of an
+    assignment, the whole token for typed tokens, the path after ``/services/`` for
+    Slack webhooks and the base64 body for private keys."""
+
+    allow: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------
+# Masking
+
+
+def mask(value: str, reveal: int = 4) -> str:
+    """Mask ``value``, keeping at most ``reveal`` (≤ 4) leading characters.
+
+    Never keeps the whole value: short values keep fewer characters so that at
+    least three quarters of the secret stays hidden.
+    """
+    keep = max(0, min(reveal, 4, len(value) // 4))
+    return value[:keep] + "…" if keep else "****"
+
+
+# --------------------------------------------------------------------------------------
+# Suppression comments
+
+# A reason may follow the marker, e.g. `<!-- pmkb: allow-secret AWS docs example -->`.
+_MARKER = re.compile(r"pmkb:\s*allow-secret\b", re.IGNORECASE)
+_COMMENT_ONLY = re.compile(
+    r"\s*(?:<!--\s*pmkb:\s*allow-secret\b.*?-->|(?:#|//|--|;|%)\s*pmkb:\s*allow-secret\b.*)\s*",
+    re.IGNORECASE,
+)
+
+
+def _suppressed_lines(text: str, line_starts: list[int]) -> set[int]:
+    suppressed: set[int] = set()
+    for m in _MARKER.finditer(text):
+        line = bisect_right(line_starts, m.start())
+        if line in suppressed and line - 1 in suppressed:
+            continue  # two markers on one line
+        suppressed.add(line)
+        start = line_starts[line - 1]
+        end = text.find("\n", start)
+        if _COMMENT_ONLY.fullmatch(text, start, len(text) if end < 0 else end):
+            suppressed.add(line + 1)
+    return suppressed
+
+
+# --------------------------------------------------------------------------------------
+# Heuristics for free-form secrets (passwords, assignment values)
+
+# Values people write instead of a secret: mask characters, redaction words,
+# template and environment references, format strings.
+_PLACEHOLDER_WORDS = frozenset(
+    """
+    password passwd pass pwd secret secrets token apikey api_key api-key key
+    changeme change-me change_me redacted removed hidden masked censored omitted
+    placeholder example sample dummy fake test none null nil undefined empty true false
+    yes no required optional string str value todo tbd fixme xxx
+    """.split()
+)
+_PLACEHOLDER_FRAGMENTS = (
+    "redacted", "masked", "removed", "hidden", "placeholder", "changeme", "censored",
+    "omitted", "your_", "your-", "yourpass", "xxxx", "****", "…", "...",
+    "{{", "${", "$(", "%(", "<", ">", "•",
+)
+_MASK_CHARS = frozenset("*xX•●#.-_?")
+_ENV_REF = re.compile(
+    r"(?:\$\w|%\w*%?$|(?:process\.env|os\.environ|os\.getenv|env\(|ENV\[|secrets\.|vault:|ref\+))",
+    re.IGNORECASE,
+)
+
+
+def _is_placeholder(value: str) -> bool:
+    v = value.strip("'\"`[](){}")
+    if not v:
+        return True
+    lower = v.lower()
+    if lower in _PLACEHOLDER_WORDS or len(set(v)) == 1 or set(v) <= _MASK_CHARS:
+        return True
+    if any(f in lower for f in _PLACEHOLDER_FRAGMENTS):
+        return True
+    return bool(_ENV_REF.match(v) or v.startswith(("$", "%")))
+
+
+# Names rather than secrets: `payments-db-creds-v2`, `dbPassword`, `DEPLOY_TOKEN`,
+# `settings.DB_PASSWORD`, `/etc/secrets/db`, `https://vault/...`.
+_SLUG = re.compile(r"[a-z]+\d{0,4}(?:[-_.:/](?:[a-z]+\d{0,4}|\d+))*")
+_CAMEL = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}")
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_URL_OR_PATH = re.compile(r"(?:[a-z][a-z0-9+.-]*://|~?\.{0,2}/)", re.IGNORECASE)
+
+MIN_SECRET_LENGTH = 8
+MAX_ENTROPY_THRESHOLD = 3.0
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character of ``value`` over its own symbols."""
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values()) if n else 0.0
+
+
+def _is_high_entropy(value: str) -> bool:
+    """Whether a free-form value looks random enough to be a secret.
+
+    A fixed threshold cannot work for short strings: an 8-character string has at
+    most 3 bits per character. The threshold therefore scales with the length (up to
+    3.0 bits) and, because entropy does not separate `kubernetes` from `k8sPa55w`,
+    the value must also mix at least two character classes and not look like a name.
+    """
+    n = len(value)
+    if n < MIN_SECRET_LENGTH:
+        return False
+    threshold = min(MAX_ENTROPY_THRESHOLD, 0.85 * math.log2(n))
+    if shannon_entropy(value) < threshold:
+        return False
+    classes = (
+        any(c.islower() for c in value)
+        + any(c.isupper() for c in value)
+        + any(c.isdigit() for c in value)
+        + any(not c.isalnum() and c not in "-_./:" for c in value)
+    )
+    if classes < 2:
+        return False
+    return not (
+        _SLUG.fullmatch(value)
+        or _CAMEL.fullmatch(value)
+        or _DOTTED.fullmatch(value)
+        or _URL_OR_PATH.match(value)
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Detectors
+#
+# Speed matters (a knowledge base is scanned on every `mkdocs serve` rebuild), and
+# CPython's `re` is fast only when a pattern starts with a literal: it then skips
+# ahead with a string search (~1 ms per MB) instead of trying every position
+# (~30 ms per MB with a leading look-behind, ~250 ms with IGNORECASE). So patterns
+# start with their literal prefix, the left token boundary is checked in code, and
+# case-insensitive patterns are written in lower case and run on a lower-cased copy
+# of the text with the same offsets.
+
+
+@dataclass(frozen=True)
+class _Detector:
+    kind: str
+    regex: re.Pattern[str]
+    group: int | str = 0  # the secret value; group 0 is the whole match
+    reveal: int = 4  # 0 for secrets without a public, non-secret prefix
+    lower: bool = False  # run on the lower-cased text; values are read from the original
+    bounded: bool = True  # the match must not continue a longer base64-ish run to its left
+    accept: Callable[[str], bool] | None = None
+    kind_of: Callable[[str], str] | None = None  # a kind that depends on the value
+
+
+# Token bodies are base64/base64url: a known prefix inside a longer run of such
+# characters (an image digest, a base64 blob) is not a token.
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
+_AFTER = r"(?![A-Za-z0-9_-])"
+
+
+def _after(pattern: re.Pattern[str], flags_off: int = 0) -> re.Pattern[str]:
+    """A detect-secrets pattern with a right token boundary, keeping its flags."""
+    return re.compile("(?:" + pattern.pattern + ")" + _AFTER, pattern.flags & ~flags_off)
+
+
+def _jwt_valid(token: str) -> bool:
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+
+    return bool(JwtTokenDetector.is_formally_valid(token))
+
+
+def _aws_secret_key(value: str) -> bool:
+    # A 40-character git SHA next to "aws ... key" is hex in one case; real
+    # secret access keys are base64 and mix cases.
+    return any(c.isupper() for c in value) and any(c.islower() for c in value)
+
+
+def _stripe_kind(value: str) -> str:
+    mode = "live" if "_live_" in value else "test"
+    role = "restricted" if value.startswith("rk") else "secret"
+    return f"Stripe {mode} {role} key"
+
+
+def _free_form(value: str) -> bool:
+    return not _is_placeholder(value) and _is_high_entropy(value)
+
+
+_PEM = re.compile(
+    r"----(?:-BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+    r"| BEGIN SSH2 ENCRYPTED PRIVATE KEY ----)"
+)
+_PUTTY = re.compile(r"PuTTY-User-Key-File-\d+:")
+# Armour headers (Proc-Type:, Comment:, ...) may sit between the marker and the body.
+_KEY_BODY = re.compile(r"\s*(?:[A-Za-z][\w-]*:[^\n]*\n\s*)*(?P<body>[A-Za-z0-9+/=]{16,})")
+
+# scheme://user:password@host — the user may be empty (redis://:pw@host); the
+# password may contain ':' but no whitespace or URL delimiter. The scheme is not
+# part of the pattern so that the search can start from the literal "://".
+_URL_PASSWORD = re.compile(r"://[^\s:/?#@\[\]'\"<>]*:(?P<value>[^\s/?#@'\"]+)@(?=[\w\[.-])")
+
+# The key must *end* in a keyword (DB_PASSWORD, clientSecret, x-api-key), so that
+# `token_url:`, `tokens:` and `secretName:` name something else; what precedes
+# the keyword does not matter, which keeps the pattern anchored on a literal.
+_ASSIGNMENT = re.compile(
+    r"(?:pass(?:word|wd|_?phrase)|secret(?:[_-]?key)?|token|(?:api|access|auth|private)[_-]?key)"
+    r"[\"'\]]{0,2}[ \t]*(?:=>|:=|=|:)[ \t]*"
+    r"(?:(?P<q>[\"'`])(?P<quoted>[^\s\"'`]+)(?P=q)|(?P<value>[^\s\"'`&]+))"
+)
+_BEARER = re.compile(r"bearer[ \t]+(?P<value>[a-z0-9._~+/-]{20,}=*)(?![a-z0-9._~+/=-])")
+_AWS_SECRET = re.compile(
+    # detect-secrets requires quotes around the value; credentials files and env
+    # dumps (`aws_secret_access_key = ...`) have none.
+    r"aws.{0,20}?(?:secret|key|pwd|pw|password|pass|token).{0,20}?[=:][ \t]*[\"']?"
+    r"(?P<value>[a-z0-9/+]{40})(?![a-z0-9/+=])"
+)
+
+
+@lru_cache(maxsize=1)
+def _detectors() -> tuple[_Detector, ...]:
+    """All detectors, most specific first: when two hits overlap on a line, the
+    earlier detector wins (``api_key=sk_live_...`` is a Stripe key, not a generic
+    assignment)."""
+    from detect_secrets.plugins.aws import AWSKeyDetector
+    from detect_secrets.plugins.github_token import GitHubTokenDetector
+    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+    from detect_secrets.plugins.slack import SlackDetector
+
+    slack_token, slack_webhook = SlackDetector.denylist
+    return (
+        _Detector("AWS access key", _after(AWSKeyDetector.denylist[0])),
+        _Detector("AWS secret access key", _AWS_SECRET, group="value", reveal=0, lower=True,
+                  bounded=False, accept=_aws_secret_key),
+        *(_Detector("GitHub token", _after(p)) for p in GitHubTokenDetector.denylist),
+        # Fine-grained personal access tokens are not in detect-secrets 1.5.
+        _Detector("GitHub token", re.compile(r"github_pat_[A-Za-z0-9_]{50,255}" + _AFTER)),
+        # These patterns already end in (?!\w).
+        *(_Detector("GitLab token", p) for p in GitLabTokenDetector.denylist),
+        _Detector("Slack webhook URL", slack_webhook, bounded=False),
+        _Detector("Slack token", _after(slack_token, flags_off=re.IGNORECASE), lower=True),
+        # App-level tokens are not in detect-secrets 1.5.
+        _Detector("Slack token", re.compile(r"xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{20,}" + _AFTER)),
+        # detect-secrets only knows 24-character live keys; current keys are longer,
+        # and a test key still opens the account's test data.
+        _Detector("Stripe key", re.compile(r"[rs]k_(?:live|test)_[0-9a-zA-Z]{24,}" + _AFTER),
+                  kind_of=_stripe_kind),
+        _Detector("Google API key", re.compile(r"AIza[0-9A-Za-z_-]{35}" + _AFTER)),
+        # Signed JWTs only; header and payload are JSON objects, so both start eyJ.
+        _Detector("JSON Web Token",
+                  re.compile(r"eyJ[A-Za-z0-9_-]{8,}={0,2}\.eyJ[A-Za-z0-9_-]{8,}={0,2}"
+                             r"\.[A-Za-z0-9_-]{16,}={0,2}" + _AFTER),
+                  accept=_jwt_valid),
+        _Detector("private key", _PEM, reveal=0, bounded=False),
+        _Detector("private key", _PUTTY, reveal=0),
+        _Detector("password in connection URL", _URL_PASSWORD, group="value", reveal=0,
+                  bounded=False, accept=lambda v: not _is_placeholder(v)),
+        _Detector("bearer token", _BEARER, group="value", reveal=0, lower=True,
+                  accept=_free_form),
+        _Detector("secret in assignment", _ASSIGNMENT, group="value", reveal=0, lower=True,
+                  bounded=False, accept=_free_form),
+    )
+
+
+def _value(det: _Detector, m: re.Match[str], text: str) -> str:
+    """The secret itself, read from the original (not lower-cased) text."""
+    if det.regex is _PEM or det.regex is _PUTTY:
+        body = _KEY_BODY.match(text, m.end())
+        return body.group("body") if body else m.group(0)
+    if det.regex is _ASSIGNMENT:
+        if m.group("quoted") is not None:
+            return text[m.start("quoted"):m.end("quoted")]
+        # Trailing sentence or list punctuation is not part of an unquoted value.
+        return text[m.start("value"):m.end("value")].rstrip(",;.)]}")
+    if det.kind == "Slack webhook URL":
+        return m.group(0).split("/services/", 1)[-1]
+    return text[m.start(det.group):m.end(det.group)]
+
+
+@lru_cache(maxsize=64)
+def _compile_allow(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for p in patterns:
+        try:
+            compiled.append(re.compile(p))
+        except re.error as exc:
+            raise ValueError(f"invalid secret allow pattern {p!r}: {exc}") from exc
+    return tuple(compiled)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _lowered(text: str) -> str:
+    lowered = text.lower()
+    # A few characters lower-case to two (U+0130 İ); offsets must stay aligned.
+    return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
+
+
+_Hit = tuple[int, int, int, int, str, str]  # start, end, priority, line, kind, masked
+
+
+def find_secrets(text: str, options: SecretOptions = SecretOptions()) -> Iterator[SecretHit]:
+    """Yield credential-looking strings in ``text``, ordered by line then column.
+
+    Every line is scanned, code blocks and front matter included, except lines
+    carrying a ``pmkb: allow-secret`` marker and the line right after a line that
+    holds only such a comment. Raises ``ValueError`` for an invalid allow pattern.
+    """
+    allow = _compile_allow(tuple(options.allow))
+    lowered = _lowered(text)
+    line_starts = [0]
+    line_starts.extend(m.end() for m in re.finditer("\n", text))
+    suppressed = _suppressed_lines(text, line_starts) if "allow-secret" in lowered else set()
+
+    found: list[_Hit] = []
+    for priority, det in enumerate(_detectors()):
+        for m in det.regex.finditer(lowered if det.lower else text):
+            start = m.start()
+            if det.bounded and start and text[start - 1] in _TOKEN_CHARS:
+                continue
+            line = bisect_right(line_starts, start)
+            if line in suppressed:
+                continue
+            value = _value(det, m, text)
+            if det.accept is not None and not det.accept(value):
+                continue
+            if any(p.search(value) for p in allow):
+                continue
+            kind = det.kind_of(value) if det.kind_of else det.kind
+            found.append((start, m.end(), priority, line, kind, mask(value, det.reveal)))
+
+    # Overlapping hits are one secret: keep the most specific detector's.
+    found.sort(key=lambda h: (h[2], h[0]))
+    kept: list[_Hit] = []
+    for hit in found:
+        if not any(hit[0] < k[1] and k[0] < hit[1] for k in kept):
+            kept.append(hit)
+    kept.sort(key=lambda h: (h[0], h[2]))
+    for _start, _end, _priority, line, kind, masked in kept:
+        yield SecretHit(line=line, kind=kind, masked=masked)

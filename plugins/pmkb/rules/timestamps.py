@@ -1,0 +1,56 @@
+"""PMKB007 timestamp-order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Iterator
+
+from pydantic_core import PydanticCustomError
+
+from pmkb.findings import Finding, finding
+from pmkb.model import parse_timestamp
+
+if TYPE_CHECKING:
+    from pmkb.index import Entry, KnowledgeBase
+
+# (earlier, later): the later one must not come before the earlier one.
+ORDER = (
+    ("started_at", "detected_at"),
+    ("started_at", "mitigated_at"),
+    ("started_at", "resolved_at"),
+    ("mitigated_at", "resolved_at"),
+)
+
+
+def instants(entry: "Entry") -> dict[str, datetime]:
+    """Each timestamp that parses, even when another field of the file is invalid."""
+    data = entry.source.data or {}
+    parsed: dict[str, datetime] = {}
+    for name in ("started_at", "detected_at", "mitigated_at", "resolved_at"):
+        if data.get(name) is None:
+            continue
+        try:
+            parsed[name] = parse_timestamp(data[name])
+        except PydanticCustomError:
+            continue
+    return parsed
+
+
+def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+    for entry in kb.entries:
+        if entry.kind != "postmortem" or entry.source.data is None:
+            continue
+        times = instants(entry)
+        for earlier, later in ORDER:
+            if earlier in times and later in times and times[later] < times[earlier]:
+                yield finding(
+                    entry.path,
+                    entry.source.line_of((later,)),
+                    "PMKB007",
+                    f"`{later}` ({_utc(times[later])}) is before `{earlier}` ({_utc(times[earlier])}); "
+                    "check the date, the time and the timezone offset",
+                )
+
+
+def _utc(instant: datetime) -> str:
+    return instant.strftime("%Y-%m-%d %H:%M UTC")

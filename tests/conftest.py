@@ -1,0 +1,25 @@
+"""Fixtures shared by the tests; helpers live in kb_helpers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kb_helpers import MKDOCS_YML, TODAY, load_kb
+from pmkb.config import KBConfig
+from pmkb.index import KnowledgeBase
+
+
+@pytest.fixture
+def kb_factory(tmp_path: Path):
+    def factory(files: dict[str, str | bytes], mkdocs_yml: str = MKDOCS_YML, today: date = TODAY) -> KnowledgeBase:
+        return load_kb(tmp_path / "kb", files, mkdocs_yml, today)
+
+    return factory
+
+
+@pytest.fixture
+def default_config(tmp_path: Path) -> KBConfig:
+    return KBConfig(root=tmp_path)
