@@ -93,6 +93,7 @@ class KBConfig(BaseModel):
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     blame: BlameOptions = Field(default_factory=BlameOptions)
     secrets: SecretsOptions = Field(default_factory=SecretsOptions)
+    scaffolds_dir: str = ".pmkb/scaffolds"
     # Site options: ignored by the CLI, read by the MkDocs plugin.
     nav: bool = True
     strict_warnings: bool = False

@@ -1,0 +1,88 @@
+"""What every pmkb command shares: options, the config, the knowledge base, exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import click
+
+from pmkb.config import ConfigError, KBConfig, load_config
+from pmkb.index import KnowledgeBase
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class Context:
+    """What every command shares: the config file and the date that counts as today."""
+
+    def __init__(self, config_file: Path, today: date) -> None:
+        self.config_file = config_file
+        self.today = today
+        self._config: KBConfig | None = None
+        self._kb: KnowledgeBase | None = None
+
+    @property
+    def config(self) -> KBConfig:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_file)
+            except ConfigError as exc:
+                fail(str(exc))
+        return self._config
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        if self._kb is None:
+            self._kb = KnowledgeBase.load(self.config, self.today)
+        return self._kb
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"pmkb: {message}", err=True)
+    sys.exit(code)
+
+
+def warn_missing_folders(config: KBConfig) -> None:
+    for option in ("postmortems_dir", "runbooks_dir"):
+        folder = config.root / getattr(config, option)
+        if not folder.is_dir():
+            click.echo(f"pmkb: warning: {option} folder {folder} does not exist; it holds no documents", err=True)
+
+
+def parse_today(value: str | None) -> date:
+    text = value if value is not None else os.environ.get("PMKB_TODAY") or None
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        source = "--today" if value is not None else "PMKB_TODAY"
+        fail(f"{source} must be a date YYYY-MM-DD, not {text!r}")
+        raise  # unreachable: fail() exits
+
+
+def common_options(command: F) -> F:
+    """-f/--config-file and --today, accepted by every command (before or after its name)."""
+    command = click.option(
+        "-f", "--config-file", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="The mkdocs.yml to read (default: ./mkdocs.yml).",
+    )(command)
+    command = click.option(
+        "--today", "today", metavar="YYYY-MM-DD", default=None,
+        help="The date that counts as today for overdue checks (default: PMKB_TODAY or the current date).",
+    )(command)
+    return command
+
+
+def make_context(ctx: click.Context, config_file: Path | None, today: str | None) -> Context:
+    group: dict[str, Any] = ctx.find_root().params
+    return Context(
+        config_file=config_file or group.get("config_file") or Path("mkdocs.yml"),
+        today=parse_today(today if today is not None else group.get("today")),
+    )

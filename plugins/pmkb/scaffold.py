@@ -1,0 +1,194 @@
+"""`pmkb new`: scaffold a postmortem or runbook from a Jinja2 template.
+
+A repository overrides a template by putting a file of the same name
+(`postmortem.md.j2`, `runbook.md.j2`) in its `scaffolds_dir`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+import jinja2
+
+from pmkb.cli_context import common_options, make_context
+from pmkb.config import KBConfig
+from pmkb.loader import normalise_heading
+
+MAX_SLUG_LENGTH = 60
+
+# One line per section, shown as an HTML comment in the new file.
+SECTION_HINTS = {
+    "summary": "Two or three sentences: what happened, to whom, for how long, and how it ended.",
+    "impact": "Who and what was affected, with numbers: requests, orders, customers, money, minutes.",
+    "timeline": "Times in UTC.",
+    "detection": "How the problem was noticed (alert, customer report, dashboard) and how long that took.",
+    "root cause": "The conditions in the system that made this outcome possible; ask why until you reach a design or process.",
+    "contributing factors": "What made the impact larger or the response slower.",
+    "resolution": "What stopped the impact and what brought the system back to normal.",
+    "what went well": "Tools, alerts and practices that helped; keep them.",
+    "what went poorly": "Where tools, alerts, documentation or processes got in the way.",
+    "lessons learned": "What the organisation now knows, and the action items that follow from it.",
+    "symptoms": "What on-call sees: the alert, the dashboards, the user reports.",
+    "diagnosis": "Commands and queries that confirm the cause, with what healthy and unhealthy output look like.",
+    "mitigation": "Step-by-step actions that stop the impact, safest first, with how to verify each.",
+    "escalation": "Who to page when the steps above don't work, and how to reach them.",
+}
+POSTMORTEM_ORDER = [
+    "summary", "impact", "timeline", "detection", "root cause", "contributing factors",
+    "resolution", "what went well", "what went poorly", "lessons learned",
+]
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    hint: str
+
+
+def slugify_title(title: str) -> str:
+    """A file-name-safe, id-valid slug: ASCII letters and digits joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = slug[:MAX_SLUG_LENGTH].rstrip("-")
+    return slug or "untitled"
+
+
+def _sections(names: list[str], order: list[str]) -> list[Section]:
+    def position(name: str) -> int:
+        key = normalise_heading(name)
+        return order.index(key) if key in order else len(order)
+
+    ordered = sorted(dict.fromkeys(names), key=position)
+    return [Section(name, SECTION_HINTS.get(normalise_heading(name), f"What belongs under {name}.")) for name in ordered]
+
+
+def _environment(config: KBConfig) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if config.scaffolds_dir:
+        loaders.append(jinja2.FileSystemLoader(str(config.root / config.scaffolds_dir)))
+    loaders.append(jinja2.PackageLoader("pmkb", "scaffolds"))
+    # Markdown and YAML, not HTML: values are made safe by the `yaml` filter instead.
+    environment = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders), autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined
+    )
+    environment.filters["yaml"] = lambda value: json.dumps(value, ensure_ascii=False)
+    return environment
+
+
+def render(kind: str, config: KBConfig, context: dict[str, Any]) -> str:
+    try:
+        template = _environment(config).get_template(f"{kind}.md.j2")
+        return template.render(**context)
+    except jinja2.TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        raise click.ClickException(f"{where}template {kind}.md.j2: {exc}") from None
+
+
+def write_new(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
+    except FileExistsError:
+        raise click.ClickException(f"{path} already exists; pmkb new never overwrites (choose another title or date)") from None
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _state(ctx: click.Context, config_file: Path | None, today: str | None) -> tuple[KBConfig, date]:
+    state = make_context(ctx, config_file, today)
+    return state.config, state.today
+
+
+@click.group()
+def new() -> None:
+    """Create a postmortem or runbook from a template (never overwrites)."""
+
+
+@new.command("postmortem")
+@click.argument("title")
+@click.option("--severity", help="Severity level (default: the least severe configured level).")
+@click.option("--service", "services", multiple=True, help="A service the incident touched; repeat for several.")
+@click.option("--date", "incident_date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Incident date (default: today).")
+@common_options
+@click.pass_context
+def new_postmortem(
+    ctx: click.Context,
+    title: str,
+    severity: str | None,
+    services: tuple[str, ...],
+    incident_date: datetime | None,
+    config_file: Path | None,
+    today: str | None,
+) -> None:
+    """Write postmortems/<year>/<date>-<slug>.md with every section and print its path."""
+    config, current = _state(ctx, config_file, today)
+    if not title.strip():
+        raise click.UsageError("TITLE must not be empty")
+    severity = severity or config.severities[-1]
+    if severity not in config.severities:
+        raise click.BadParameter(f"{severity!r} is not one of {', '.join(config.severities)}", param_hint="--severity")
+    day = incident_date.date() if incident_date else current
+    path = config.postmortems_path / str(day.year) / f"{day.isoformat()}-{slugify_title(title)}.md"
+    content = render(
+        "postmortem",
+        config,
+        {
+            "title": title.strip(),
+            "severity": severity,
+            "severities": config.severities,
+            "categories": config.categories,
+            "services": list(services) or ["unassigned"],
+            "started_at": f"{day.isoformat()}T00:00:00Z",
+            "time": "00:00",
+            "example_due": (day + timedelta(days=30)).isoformat(),
+            "sections": _sections(config.required_sections + config.recommended_sections, POSTMORTEM_ORDER),
+        },
+    )
+    write_new(path, content)
+    click.echo(_display(path))
+
+
+@new.command("runbook")
+@click.argument("title")
+@click.option("--service", "services", multiple=True, help="A service this runbook covers; repeat for several.")
+@click.option("--owner", default="unassigned-team", show_default=True, help="The team that owns the runbook.")
+@common_options
+@click.pass_context
+def new_runbook(
+    ctx: click.Context, title: str, services: tuple[str, ...], owner: str, config_file: Path | None, today: str | None
+) -> None:
+    """Write runbooks/<slug>.md with every section and print its path."""
+    config, current = _state(ctx, config_file, today)
+    if not title.strip():
+        raise click.UsageError("TITLE must not be empty")
+    path = config.runbooks_path / f"{slugify_title(title)}.md"
+    content = render(
+        "runbook",
+        config,
+        {
+            "title": title.strip(),
+            "services": list(services) or ["unassigned"],
+            "owner": owner,
+            "today": current.isoformat(),
+            "review_days": config.runbook_review_days,
+            "sections": _sections(config.runbook_sections, [normalise_heading(n) for n in config.runbook_sections]),
+        },
+    )
+    write_new(path, content)
+    click.echo(_display(path))
+
+
+COMMANDS = [new]

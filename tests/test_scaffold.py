@@ -1,0 +1,102 @@
+"""`pmkb new`: predictable paths, every section, safe slugs, never overwrite, passes check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb_helpers import write_kb
+from pmkb.cli import main
+from pmkb.loader import normalise_heading
+from pmkb.model import ID_PATTERN
+from pmkb.scaffold import slugify_title
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    return write_kb(tmp_path / "kb", {})
+
+
+def test_new_postmortem_path_front_matter_and_sections(kb: Path):
+    result = run("new", "postmortem", "Checkout: 502s after deploy", "--severity", "SEV-1", "--service", "checkout-api",
+                 "--service", "payments", "--date", "2024-03-05", "-f", str(kb))
+    assert result.exit_code == 0, result.output
+    path = kb.parent / "postmortems/2024/2024-03-05-checkout-502s-after-deploy.md"
+    assert result.output.strip().endswith("postmortems/2024/2024-03-05-checkout-502s-after-deploy.md")
+    text = path.read_text()
+    assert 'title: "Checkout: 502s after deploy"' in text
+    assert 'severity: "SEV-1"' in text and "status: draft" in text
+    assert 'services: ["checkout-api", "payments"]' in text
+    headings = [normalise_heading(line[3:]) for line in text.splitlines() if line.startswith("## ")]
+    for section in ["summary", "impact", "timeline", "root cause", "lessons learned", "contributing factors",
+                    "what went well", "what went poorly", "detection", "resolution"]:
+        assert section in headings
+    assert "| Time (UTC) | Event |" in text
+
+
+def test_new_files_pass_check_with_no_errors(kb: Path):
+    assert run("new", "postmortem", "Search latency spike", "--severity", "SEV-1", "-f", str(kb), "--today", "2026-11-23").exit_code == 0
+    assert run("new", "runbook", "Search index rebuild", "--service", "search", "-f", str(kb), "--today", "2026-11-23").exit_code == 0
+    result = run("check", "-f", str(kb), "--format", "json", "--today", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.output)
+    assert all(item["level"] == "warning" for item in findings)
+    assert (kb.parent / "postmortems/2026/2026-11-23-search-latency-spike.md").exists()
+    assert (kb.parent / "runbooks/search-index-rebuild.md").exists()
+
+
+def test_never_overwrites(kb: Path):
+    args = ("new", "runbook", "Kafka lag", "-f", str(kb))
+    assert run(*args).exit_code == 0
+    path = kb.parent / "runbooks/kafka-lag.md"
+    path.write_text("edited by hand")
+    result = run(*args)
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert path.read_text() == "edited by hand"
+
+
+def test_unsafe_titles_give_safe_slugs(kb: Path):
+    result = run("new", "runbook", "../../etc/passwd <script>", "-f", str(kb))
+    assert result.exit_code == 0
+    assert (kb.parent / "runbooks/etc-passwd-script.md").exists()
+    assert run("new", "runbook", "🔥🔥", "-f", str(kb)).exit_code == 0
+    assert (kb.parent / "runbooks/untitled.md").exists()
+
+
+@settings(max_examples=200)
+@given(st.text())
+def test_slug_is_always_a_valid_id(title: str):
+    slug = slugify_title(title)
+    assert ID_PATTERN.match(slug)
+    assert "/" not in slug and ".." not in slug and len(slug) <= 60
+
+
+def test_bad_options_exit_2(kb: Path):
+    assert run("new", "postmortem", "x", "--severity", "SEV-9", "-f", str(kb)).exit_code == 2
+    assert run("new", "postmortem", "x", "--date", "05/03/2024", "-f", str(kb)).exit_code == 2
+    assert run("new", "postmortem", "   ", "-f", str(kb)).exit_code == 2
+
+
+def test_repository_can_override_templates(kb: Path):
+    scaffolds = kb.parent / ".pmkb/scaffolds"
+    scaffolds.mkdir(parents=True)
+    (scaffolds / "runbook.md.j2").write_text("---\ntitle: {{ title | yaml }}\n---\n# Our own layout\n")
+    assert run("new", "runbook", "Custom", "-f", str(kb)).exit_code == 0
+    assert (kb.parent / "runbooks/custom.md").read_text() == '---\ntitle: "Custom"\n---\n# Our own layout\n'
+
+
+def test_title_with_yaml_specials_round_trips(kb: Path):
+    title = "Cache: 'quotes' \"double\" # not a comment & <b>"
+    assert run("new", "postmortem", title, "--date", "2025-01-02", "-f", str(kb)).exit_code == 0
+    result = run("export", "-f", str(kb))
+    assert json.loads(result.output)["postmortems"][0]["title"] == title
