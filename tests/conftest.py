@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -23,3 +24,7 @@ def kb_factory(tmp_path: Path):
 @pytest.fixture
 def default_config(tmp_path: Path) -> KBConfig:
     return KBConfig(root=tmp_path)
+
+
+# Material 9.7+ prints a banner about MkDocs 2 on stderr; it is noise in build logs under test.
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
