@@ -19,7 +19,9 @@ detect-secrets is imported lazily, on the first scan: importing it pulls in
 
 from __future__ import annotations
 
+import base64
 import math
+import string
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -74,19 +76,17 @@ def mask(value: str, reveal: int = 4) -> str:
 # Suppression comments
 
 # A reason may follow the marker, e.g. `<!-- pmkb: allow-secret AWS docs example -->`.
-_MARKER = re.compile(r"pmkb:\s*allow-secret\b", re.IGNORECASE)
+_MARKER = re.compile(r"pmkb:[ \t]*allow-secret\b", re.IGNORECASE)
 _COMMENT_ONLY = re.compile(
-    r"\s*(?:<!--\s*pmkb:\s*allow-secret\b.*?-->|(?:#|//|--|;|%)\s*pmkb:\s*allow-secret\b.*)\s*",
+    r"\s*(?:<!--[ \t]*pmkb:[ \t]*allow-secret\b.*?-->|(?:#|//|--|;|%)[ \t]*pmkb:[ \t]*allow-secret\b.*)\s*",
     re.IGNORECASE,
 )
 
 
 def _suppressed_lines(text: str, line_starts: list[int]) -> set[int]:
     suppressed: set[int] = set()
-    for m in _MARKER.finditer(text):
-        line = bisect_right(line_starts, m.start())
-        if line in suppressed and line - 1 in suppressed:
-            continue  # two markers on one line
+    marked = {bisect_right(line_starts, m.start()) for m in _MARKER.finditer(text)}
+    for line in marked:
         suppressed.add(line)
         start = line_starts[line - 1]
         end = text.find("\n", start)
@@ -115,11 +115,11 @@ _PLACEHOLDER_FRAGMENTS = (
 )
 _MASK_CHARS = frozenset("*xX•●#.-_?")
 _ENV_REF = re.compile(
-    r"(?:\$\w|%\w*%?$|(?:process\.env|os\.environ|os\.getenv|env\(|ENV\[|secrets\.|vault:|ref\+))",
-    re.IGNORECASE,
+    r"process\.env|os\.environ|os\.getenv|env\(|env\[|secrets\.|vault:|ref\+", re.IGNORECASE
 )
 
 
+@lru_cache(maxsize=4096)
 def _is_placeholder(value: str) -> bool:
     v = value.strip("'\"`[](){}")
     if not v:
@@ -129,7 +129,8 @@ def _is_placeholder(value: str) -> bool:
         return True
     if any(f in lower for f in _PLACEHOLDER_FRAGMENTS):
         return True
-    return bool(_ENV_REF.match(v) or v.startswith(("$", "%")))
+    # $VAR, ${VAR}, $(cmd), %s, %(name)s, %VAR%, and references into a secret store.
+    return v.startswith(("$", "%")) or bool(_ENV_REF.match(v))
 
 
 # Names rather than secrets: `payments-db-creds-v2`, `dbPassword`, `DEPLOY_TOKEN`,
@@ -198,20 +199,40 @@ class _Detector:
     group: int | str = 0  # the secret value; group 0 is the whole match
     reveal: int = 4  # 0 for secrets without a public, non-secret prefix
     lower: bool = False  # run on the lower-cased text; values are read from the original
-    bounded: bool = True  # the match must not continue a longer base64-ish run to its left
+    # Characters that may not precede a match: a token prefix in the middle of a
+    # word (or of a base64 run, for prefixes that occur in base64) is not a token.
+    not_after: frozenset[str] = frozenset()
     accept: Callable[[str], bool] | None = None
     kind_of: Callable[[str], str] | None = None  # a kind that depends on the value
 
 
-# Token bodies are base64/base64url: a known prefix inside a longer run of such
-# characters (an image digest, a base64 blob) is not a token.
-_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
+_WORD = frozenset(string.ascii_letters + string.digits + "_")
+# AKIA, AIza and eyJ are plain base64 and turn up inside data URIs and integrity
+# hashes; prefixes with '_' or '-' (ghp_, glpat-, xoxb-) do not, and may follow
+# a '/' in a URL.
+_BASE64 = _WORD | frozenset("+/-")
 _AFTER = r"(?![A-Za-z0-9_-])"
 
 
-def _after(pattern: re.Pattern[str], flags_off: int = 0) -> re.Pattern[str]:
+def _after(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """A detect-secrets pattern with a right token boundary, keeping its flags."""
-    return re.compile("(?:" + pattern.pattern + ")" + _AFTER, pattern.flags & ~flags_off)
+    return re.compile("(?:" + pattern.pattern + ")" + _AFTER, pattern.flags)
+
+
+def _without_ignorecase(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A case-insensitive detect-secrets pattern (written in lower case) for the
+    lower-cased text."""
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+
+def _basic_auth_valid(value: str) -> bool:
+    # Only a header whose base64 decodes to user:password with a real password.
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    _user, sep, password = decoded.partition(":")
+    return bool(sep) and not _is_placeholder(password)
 
 
 def _jwt_valid(token: str) -> bool:
@@ -232,6 +253,7 @@ def _stripe_kind(value: str) -> str:
     return f"Stripe {mode} {role} key"
 
 
+@lru_cache(maxsize=4096)
 def _free_form(value: str) -> bool:
     return not _is_placeholder(value) and _is_high_entropy(value)
 
@@ -255,8 +277,9 @@ _URL_PASSWORD = re.compile(r"://[^\s:/?#@\[\]'\"<>]*:(?P<value>[^\s/?#@'\"]+)@(?
 _ASSIGNMENT = re.compile(
     r"(?:pass(?:word|wd|_?phrase)|secret(?:[_-]?key)?|token|(?:api|access|auth|private)[_-]?key)"
     r"[\"'\]]{0,2}[ \t]*(?:=>|:=|=|:)[ \t]*"
-    r"(?:(?P<q>[\"'`])(?P<quoted>[^\s\"'`]+)(?P=q)|(?P<value>[^\s\"'`&]+))"
+    r"(?:(?P<q>[\"'`])(?P<quoted>[^\s\"'`]{1,512})(?P=q)|(?P<value>[^\s\"'`&]{1,512}))"
 )
+_BASIC_AUTH = re.compile(r"authorization:[ \t]*basic[ \t]+(?P<value>[a-z0-9+/]{8,}={0,2})(?![a-z0-9+/=])")
 _BEARER = re.compile(r"bearer[ \t]+(?P<value>[a-z0-9._~+/-]{20,}=*)(?![a-z0-9._~+/=-])")
 _AWS_SECRET = re.compile(
     # detect-secrets requires quotes around the value; credentials files and env
@@ -278,36 +301,41 @@ def _detectors() -> tuple[_Detector, ...]:
 
     slack_token, slack_webhook = SlackDetector.denylist
     return (
-        _Detector("AWS access key", _after(AWSKeyDetector.denylist[0])),
+        _Detector("AWS access key", _after(AWSKeyDetector.denylist[0]), not_after=_BASE64),
         _Detector("AWS secret access key", _AWS_SECRET, group="value", reveal=0, lower=True,
-                  bounded=False, accept=_aws_secret_key),
-        *(_Detector("GitHub token", _after(p)) for p in GitHubTokenDetector.denylist),
+                  accept=_aws_secret_key),
+        *(_Detector("GitHub token", p, not_after=_WORD) for p in GitHubTokenDetector.denylist),
         # Fine-grained personal access tokens are not in detect-secrets 1.5.
-        _Detector("GitHub token", re.compile(r"github_pat_[A-Za-z0-9_]{50,255}" + _AFTER)),
+        _Detector("GitHub token", re.compile(r"github_pat_[A-Za-z0-9_]{50,255}" + _AFTER),
+                  not_after=_WORD),
         # These patterns already end in (?!\w).
-        *(_Detector("GitLab token", p) for p in GitLabTokenDetector.denylist),
-        _Detector("Slack webhook URL", slack_webhook, bounded=False),
-        _Detector("Slack token", _after(slack_token, flags_off=re.IGNORECASE), lower=True),
+        *(_Detector("GitLab token", p, not_after=_WORD) for p in GitLabTokenDetector.denylist),
+        _Detector("Slack webhook URL", slack_webhook),
+        _Detector("Slack token", _without_ignorecase(slack_token), lower=True, not_after=_WORD),
         # App-level tokens are not in detect-secrets 1.5.
-        _Detector("Slack token", re.compile(r"xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{20,}" + _AFTER)),
+        _Detector("Slack token", re.compile(r"xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{20,}" + _AFTER),
+                  not_after=_WORD),
         # detect-secrets only knows 24-character live keys; current keys are longer,
         # and a test key still opens the account's test data.
         _Detector("Stripe key", re.compile(r"[rs]k_(?:live|test)_[0-9a-zA-Z]{24,}" + _AFTER),
-                  kind_of=_stripe_kind),
-        _Detector("Google API key", re.compile(r"AIza[0-9A-Za-z_-]{35}" + _AFTER)),
+                  not_after=_WORD, kind_of=_stripe_kind),
+        _Detector("Google API key", re.compile(r"AIza[0-9A-Za-z_-]{35}" + _AFTER),
+                  not_after=_BASE64),
         # Signed JWTs only; header and payload are JSON objects, so both start eyJ.
         _Detector("JSON Web Token",
                   re.compile(r"eyJ[A-Za-z0-9_-]{8,}={0,2}\.eyJ[A-Za-z0-9_-]{8,}={0,2}"
                              r"\.[A-Za-z0-9_-]{16,}={0,2}" + _AFTER),
-                  accept=_jwt_valid),
-        _Detector("private key", _PEM, reveal=0, bounded=False),
-        _Detector("private key", _PUTTY, reveal=0),
+                  not_after=_BASE64, accept=_jwt_valid),
+        _Detector("private key", _PEM, reveal=0),
+        _Detector("private key", _PUTTY, reveal=0, not_after=_WORD),
         _Detector("password in connection URL", _URL_PASSWORD, group="value", reveal=0,
-                  bounded=False, accept=lambda v: not _is_placeholder(v)),
+                  accept=lambda v: not _is_placeholder(v)),
+        _Detector("basic auth credentials", _BASIC_AUTH, group="value", reveal=0, lower=True,
+                  accept=_basic_auth_valid),
         _Detector("bearer token", _BEARER, group="value", reveal=0, lower=True,
-                  accept=_free_form),
+                  not_after=_WORD, accept=_free_form),
         _Detector("secret in assignment", _ASSIGNMENT, group="value", reveal=0, lower=True,
-                  bounded=False, accept=_free_form),
+                  accept=_free_form),
     )
 
 
@@ -366,7 +394,7 @@ def find_secrets(text: str, options: SecretOptions = SecretOptions()) -> Iterato
     for priority, det in enumerate(_detectors()):
         for m in det.regex.finditer(lowered if det.lower else text):
             start = m.start()
-            if det.bounded and start and text[start - 1] in _TOKEN_CHARS:
+            if start and text[start - 1] in det.not_after:
                 continue
             line = bisect_right(line_starts, start)
             if line in suppressed:
@@ -379,11 +407,15 @@ def find_secrets(text: str, options: SecretOptions = SecretOptions()) -> Iterato
             kind = det.kind_of(value) if det.kind_of else det.kind
             found.append((start, m.end(), priority, line, kind, mask(value, det.reveal)))
 
-    # Overlapping hits are one secret: keep the most specific detector's.
+    # Overlapping hits are one secret: keep the most specific detector's. No
+    # pattern crosses a line break, so only hits on one line can overlap.
     found.sort(key=lambda h: (h[2], h[0]))
+    by_line: dict[int, list[_Hit]] = {}
     kept: list[_Hit] = []
     for hit in found:
-        if not any(hit[0] < k[1] and k[0] < hit[1] for k in kept):
+        same_line = by_line.setdefault(hit[3], [])
+        if not any(hit[0] < k[1] and k[0] < hit[1] for k in same_line):
+            same_line.append(hit)
             kept.append(hit)
     kept.sort(key=lambda h: (h[0], h[2]))
     for _start, _end, _priority, line, kind, masked in kept:
