@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -54,6 +55,15 @@ class ConfigError(Exception):
     """A configuration problem the user must fix; the message names file and line."""
 
 
+def _compile_all(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+    return patterns
+
+
 class BlameOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -61,11 +71,15 @@ class BlameOptions(BaseModel):
     extra: list[str] = Field(default_factory=list)
     allow: list[str] = Field(default_factory=list)
 
+    _patterns = field_validator("extra", "allow")(_compile_all)
+
 
 class SecretsOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     allow: list[str] = Field(default_factory=list)
+
+    _patterns = field_validator("allow")(_compile_all)
 
 
 class KBConfig(BaseModel):
@@ -99,6 +113,8 @@ class KBConfig(BaseModel):
     strict_warnings: bool = False
     similar_limit: int = Field(default=5, ge=0)
     recurrence_days: int = Field(default=90, ge=1)
+    # How many incidents the dashboard lists under "Recent incidents".
+    dashboard_recent: int = Field(default=10, ge=1)
 
     # Where mkdocs.yml lives; not a user option.
     root: Path = Field(default_factory=Path.cwd, exclude=True)

@@ -38,6 +38,6 @@ def check(kb: "KnowledgeBase") -> Iterator[Finding]:
                     entry.path,
                     secret.line,
                     "PMKB013",
-                    f"looks like a {secret.kind} ({secret.masked}): remove it, rotate the credential, "
+                    f"possible {secret.kind} ({secret.masked}): remove it, rotate the credential, "
                     "and write <redacted> instead",
                 )

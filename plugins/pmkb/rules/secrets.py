@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import base64
 import math
-import string
 import re
+import string
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -36,7 +36,8 @@ __all__ = ["SecretHit", "SecretOptions", "find_secrets", "mask"]
 class SecretHit:
     """One credential-looking string.
 
-    ``masked`` keeps at most the first 4 characters of the secret, followed by
+    ``line`` is 1-based in the scanned text (a multi-line private key block is
+    reported on its BEGIN line). ``masked`` keeps at most the first 4 characters of the secret, followed by
     ``…``; secrets without a public prefix (passwords, private keys) are shown as
     ``****`` only. The secret itself is deliberately not stored, so a hit can be
     logged, rendered or serialised without leaking it again.
@@ -105,6 +106,7 @@ _PLACEHOLDER_WORDS = frozenset(
     password passwd pass pwd secret secrets token apikey api_key api-key key
     changeme change-me change_me redacted removed hidden masked censored omitted
     placeholder example sample dummy fake test none null nil undefined empty true false
+    foo bar baz user username login
     yes no required optional string str value todo tbd fixme xxx
     """.split()
 )
@@ -121,6 +123,8 @@ _ENV_REF = re.compile(
 
 @lru_cache(maxsize=4096)
 def _is_placeholder(value: str) -> bool:
+    if value.startswith("{"):
+        return True  # a template or format field: {password}, {{ .Values.x }}, {len(x)}
     v = value.strip("'\"`[](){}")
     if not v:
         return True
@@ -133,11 +137,16 @@ def _is_placeholder(value: str) -> bool:
     return v.startswith(("$", "%")) or bool(_ENV_REF.match(v))
 
 
-# Names rather than secrets: `payments-db-creds-v2`, `dbPassword`, `DEPLOY_TOKEN`,
-# `settings.DB_PASSWORD`, `/etc/secrets/db`, `https://vault/...`.
+# Names and code rather than secrets: `payments-db-creds-v2`, `dbPassword`,
+# `Whitespace`, `DEPLOY_TOKEN`, `settings.DB_PASSWORD`, `/etc/secrets/db`,
+# `https://vault/...`, and in pasted code `get_token()`, `tokens[i]`, `Optional[str]`.
 _SLUG = re.compile(r"[a-z]+\d{0,4}(?:[-_.:/](?:[a-z]+\d{0,4}|\d+))*")
-_CAMEL = re.compile(r"[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}")
-_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_CAMEL = re.compile(r"_*[A-Za-z][a-z]+(?:[A-Z][a-z]+)*")
+_CODE = re.compile(r"[\w.]*\(|[A-Za-z_][\w.]*\[")
+# Each part of a dotted reference is itself name-like, so `ya29.a0AfH6SMBx...`
+# (an OAuth token) is not mistaken for `settings.DB_PASSWORD`.
+_NAME_PART = r"(?:_*[a-z][a-z0-9]*(?:_[a-z0-9]+)*|_*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*|_*[A-Za-z][a-z]+(?:[A-Z][a-z]+)*)"
+_DOTTED = re.compile(rf"{_NAME_PART}(?:\.{_NAME_PART})+")
 _URL_OR_PATH = re.compile(r"(?:[a-z][a-z0-9+.-]*://|~?\.{0,2}/)", re.IGNORECASE)
 
 MIN_SECRET_LENGTH = 8
@@ -177,6 +186,7 @@ def _is_high_entropy(value: str) -> bool:
         or _CAMEL.fullmatch(value)
         or _DOTTED.fullmatch(value)
         or _URL_OR_PATH.match(value)
+        or _CODE.match(value)
     )
 
 
