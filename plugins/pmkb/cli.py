@@ -137,9 +137,9 @@ def schema(ctx: click.Context, kind: str, config_file: Path | None, today: str |
 
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (each lists its click commands in COMMANDS)."""
-    from pmkb import scaffold
+    from pmkb import commands, scaffold
 
-    for module in (scaffold,):
+    for module in (commands, scaffold):
         for command in module.COMMANDS:
             main.add_command(command)
 
