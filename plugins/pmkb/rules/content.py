@@ -24,7 +24,7 @@ def check(kb: "KnowledgeBase") -> Iterator[Finding]:
         text = entry.source.text
         if not text:
             continue
-        if blame_on and entry.kind == "postmortem":
+        if blame_on:
             for hit in find_blame(text, phrases):
                 yield finding(
                     entry.path,
