@@ -185,3 +185,9 @@ def test_schema_without_mkdocs_yml(tmp_path: Path, monkeypatch):
     result = run("schema", "postmortem")
     assert result.exit_code == 0
     assert json.loads(result.output)["properties"]["severity"]["enum"] == ["SEV-1", "SEV-2", "SEV-3"]
+
+
+def test_paths_relative_to_mkdocs_yml_folder(bad_kb: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "-f", str(bad_kb), "postmortems/other.md", "--format", "json", "--today", "2026-11-23")
+    assert [item["path"] for item in json.loads(result.output)] == ["postmortems/other.md"]

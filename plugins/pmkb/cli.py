@@ -70,9 +70,13 @@ def check(
 def _select(findings: list[Finding], paths: tuple[Path, ...], root: Path) -> list[Finding]:
     wanted: list[Path] = []
     for path in paths:
-        if not path.exists():
+        # Relative to the current folder, else to the folder of mkdocs.yml (as findings are).
+        candidates = [path, root / path] if not path.is_absolute() else [path]
+        found = next((candidate for candidate in candidates if candidate.exists()), None)
+        if found is None:
             fail(f"{path}: no such file or folder")
-        wanted.append(path.resolve())
+        else:
+            wanted.append(found.resolve())
 
     def inside(finding: Finding) -> bool:
         target = (root / finding.path).resolve()
