@@ -1,0 +1,86 @@
+/* pmkb: the filter of the /postmortems/ page.
+   Material's instant navigation swaps pages without reloading scripts, so setup runs
+   on every `document$` emission when Material provides it, else once on load. The
+   filter state lives in the query string, so a filtered list can be shared. */
+(function () {
+  "use strict";
+
+  var FIELDS = ["severity", "service", "tag", "status", "type"];
+
+  function parseList(value) {
+    try {
+      var parsed = JSON.parse(value || "[]");
+      return Array.isArray(parsed) ? parsed : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function setup() {
+    var form = document.querySelector("form[data-pmkb-filter]");
+    var table = document.querySelector("table[data-pmkb-filter-table]");
+    if (!form || !table || form.dataset.pmkbReady) {
+      return;
+    }
+    form.dataset.pmkbReady = "1";
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows).map(function (row) {
+      return {
+        element: row,
+        severity: row.dataset.severity,
+        status: row.dataset.status,
+        type: row.dataset.type,
+        service: parseList(row.dataset.services),
+        tag: parseList(row.dataset.tags),
+        text: row.dataset.text || ""
+      };
+    });
+    var empty = document.querySelector("[data-pmkb-filter-empty]");
+    var count = form.querySelector("output");
+    var params = new URLSearchParams(window.location.search);
+    form.elements.text.value = params.get("text") || "";
+    FIELDS.forEach(function (name) {
+      var wanted = params.get(name);
+      var select = form.elements[name];
+      if (wanted && Array.prototype.some.call(select.options, function (option) { return option.value === wanted; })) {
+        select.value = wanted;
+      }
+    });
+
+    function apply() {
+      var words = form.elements.text.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var chosen = {};
+      FIELDS.forEach(function (name) { chosen[name] = form.elements[name].value; });
+      var shown = 0;
+      rows.forEach(function (row) {
+        var visible = FIELDS.every(function (name) {
+          var value = chosen[name];
+          if (!value) return true;
+          return Array.isArray(row[name]) ? row[name].indexOf(value) !== -1 : row[name] === value;
+        }) && words.every(function (word) { return row.text.indexOf(word) !== -1; });
+        row.element.hidden = !visible;
+        if (visible) shown += 1;
+      });
+      count.textContent = shown === rows.length ? rows.length + " postmortems" : shown + " of " + rows.length;
+      if (empty) empty.hidden = shown !== 0;
+      var query = new URLSearchParams();
+      if (form.elements.text.value) query.set("text", form.elements.text.value);
+      FIELDS.forEach(function (name) { if (chosen[name]) query.set(name, chosen[name]); });
+      var search = query.toString();
+      window.history.replaceState(window.history.state, "", window.location.pathname + (search ? "?" + search : "") + window.location.hash);
+    }
+
+    form.addEventListener("input", apply);
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.hidden = false;
+    apply();
+  }
+
+  if (typeof window.document$ !== "undefined" && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(setup);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setup);
+  } else {
+    setup();
+  }
+})();

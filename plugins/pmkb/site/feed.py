@@ -1,0 +1,94 @@
+"""The Atom feed (RFC 4287) of postmortems, newest first, and the site's kb.json.
+
+Both are built with serialisers (ElementTree, json) rather than templates, so any
+text from front matter is escaped the way XML and JSON need.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+import xml.etree.ElementTree as etree
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from pmkb.index import KnowledgeBase
+from pmkb.model import Postmortem
+
+ATOM = "http://www.w3.org/2005/Atom"
+# Characters XML 1.0 cannot carry at all, not even escaped; YAML's "\x01" escapes can produce them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _updated(pm: Postmortem) -> datetime:
+    # The last thing that happened to the incident; files carry no edit time we could trust.
+    return max(moment for moment in (pm.started_at, pm.detected_at, pm.mitigated_at, pm.resolved_at) if moment)
+
+
+def _tag_uri(site_name: str, *parts: str) -> str:
+    # Without a site_url there is no URL to serve as a permanent id; a name-based UUID is stable.
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "pmkb:" + ":".join((site_name, *parts))))
+
+
+def atom_feed(
+    kb: KnowledgeBase,
+    *,
+    site_name: str,
+    site_url: str | None,
+    author: str | None,
+    page_url: Callable[[str], str],
+    home_url: str,
+) -> bytes:
+    """The feed document. `page_url(id)` is a postmortem's URL: absolute with a site_url, else relative to the feed."""
+    etree.register_namespace("", ATOM)
+
+    def element(parent: etree.Element, name: str, text: str | None = None, **attributes: str) -> etree.Element:
+        child = etree.SubElement(parent, f"{{{ATOM}}}{name}", attributes)
+        if text is not None:
+            child.text = _NOT_XML.sub("\ufffd", text)
+        return child
+
+    feed = etree.Element(f"{{{ATOM}}}feed")
+    element(feed, "id", site_url + "feed.xml" if site_url else _tag_uri(site_name, "feed"))
+    element(feed, "title", f"{site_name}: postmortems")
+    updated = max((_updated(pm) for pm in kb.postmortems.values()), default=datetime(1970, 1, 1, tzinfo=timezone.utc))
+    element(feed, "updated", _timestamp(updated))
+    # Atom needs an author for every entry; the feed's stands in for entries without `authors`.
+    element(element(feed, "author"), "name", author or site_name)
+    element(feed, "link", rel="alternate", type="text/html", href=home_url)
+    if site_url:
+        element(feed, "link", rel="self", type="application/atom+xml", href=site_url + "feed.xml")
+    element(feed, "generator", "pmkb")
+    for pm_id, pm in kb.postmortems.items():
+        entry = element(feed, "entry")
+        url = page_url(pm_id)
+        element(entry, "id", url if site_url else _tag_uri(site_name, "postmortem", pm_id))
+        element(entry, "title", f"[{pm.severity}] {pm.title}")
+        element(entry, "updated", _timestamp(_updated(pm)))
+        element(entry, "published", _timestamp(pm.started_at))
+        element(entry, "link", rel="alternate", type="text/html", href=url)
+        for name in pm.authors:
+            element(element(entry, "author"), "name", name)
+        for term in dict.fromkeys([pm.severity, pm.status, pm.type, *pm.services, *pm.tags]):
+            element(entry, "category", term=_NOT_XML.sub("\ufffd", term))
+        summary = pm.impact or f"{pm.severity} {pm.type} affecting {', '.join(pm.services)}."
+        if pm.status != "final":
+            summary = f"({pm.status}) {summary}"
+        element(entry, "summary", summary, type="text")
+    etree.indent(feed)
+    return etree.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def kb_json(kb: KnowledgeBase, postmortem_url: Callable[[str], str], runbook_url: Callable[[str], str]) -> bytes:
+    """`pmkb export`'s document, with each `url` pointing at the page of this build."""
+    data: dict[str, Any] = kb.export()
+    for item in data["postmortems"]:
+        item["url"] = postmortem_url(item["id"])
+    for item in data["runbooks"]:
+        item["url"] = runbook_url(item["id"])
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

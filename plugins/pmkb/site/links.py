@@ -1,0 +1,150 @@
+"""Relative URLs between generated pages, and links inside postmortem and runbook bodies.
+
+Every link the site writes is relative to the page it appears on, so the site works
+with `use_directory_urls: false` and when served from a sub-path.
+
+Bodies were written relative to their own file (`postmortems/2024/x.md`), but are
+published at `postmortems/<id>/`. `BodyLinks` rewrites their relative links before
+MkDocs validates them: to the generated page of a linked postmortem or runbook, to a
+page of `docs_dir`, or to a file beside the knowledge-base documents.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from markdown import Extension, Markdown
+from markdown.treeprocessors import Treeprocessor
+from mkdocs.structure.files import File, Files
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.utils import get_relative_url
+
+from pmkb.site.pages import PageKey
+
+log = get_plugin_logger("pmkb")
+# Attributes of raw HTML in a body that name another file.
+_RAW_ATTRIBUTE = re.compile(r"""(?P<before>\s(?:href|src)\s*=\s*)(?P<quote>["'])(?P<url>.*?)(?P=quote)""", re.IGNORECASE)
+
+
+class Links:
+    """Where each generated page and knowledge-base file ended up, and links between them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root  # the folder of mkdocs.yml, for messages naming files
+        self.pages: dict[PageKey, File] = {}
+        self._by_source: dict[str, File] = {}
+
+    def add_page(self, key: PageKey, file: File) -> None:
+        self.pages[key] = file
+
+    def add_source(self, path: Path, file: File) -> None:
+        """Map a file on disk (a postmortem, a runbook, an asset) to the File publishing it."""
+        self._by_source[os.path.normcase(os.path.normpath(path))] = file
+
+    def index_files(self, files: Files) -> None:
+        """Learn every real file MkDocs publishes, so bodies can link into docs_dir."""
+        for file in files:
+            if file.abs_src_path and file.inclusion.is_included():
+                self._by_source.setdefault(os.path.normcase(os.path.normpath(file.abs_src_path)), file)
+
+    def file_for_source(self, path: str) -> File | None:
+        return self._by_source.get(os.path.normcase(os.path.normpath(path)))
+
+    def has(self, kind: str, subject: str = "") -> bool:
+        return (kind, subject) in self.pages
+
+    def url(self, origin: File, kind: str, subject: str = "", fragment: str = "") -> str:
+        """The link from `origin`'s page to a generated page, e.g. url(page, "tag", "database")."""
+        target = self.pages[(kind, subject)]
+        return relative(origin, target) + (f"#{fragment}" if fragment else "")
+
+
+def relative(origin: File, target: File) -> str:
+    """A relative URL from one file's page to another file; never empty."""
+    url = get_relative_url(target.url, origin.url)
+    return url or "./"
+
+
+def resolve_body_link(url: str, origin: Path, lookup: Callable[[str], File | None]) -> tuple[File, str, str] | None:
+    """The published file a relative link of a knowledge-base document points to.
+
+    Returns (file, query, fragment), or None for external, absolute, self and
+    unresolvable links, which are left as written.
+    """
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    if scheme or netloc or not path or path.startswith(("/", "\\")):
+        return None
+    target = os.path.join(os.path.dirname(origin), unquote(path))
+    file = lookup(target)
+    return (file, query, fragment) if file is not None else None
+
+
+class _BodyLinksProcessor(Treeprocessor):
+    def __init__(self, md: Markdown, current: Callable[[], tuple[File, Path] | None], links: Links) -> None:
+        super().__init__(md)
+        self.current = current
+        self.links = links
+
+    def run(self, root: etree.Element) -> None:
+        document = self.current()
+        if document is None:
+            return
+        page_file, origin = document
+        # The generated header carries the title; a leading `# Title` in the body would repeat it.
+        if len(root) and root[0].tag == "h1":
+            root.remove(root[0])
+        for element in root.iter():
+            attribute = {"a": "href", "img": "src"}.get(str(element.tag))
+            value = element.get(attribute) if attribute else None
+            if attribute is None or value is None:
+                continue
+            resolved = resolve_body_link(value, origin, self.links.file_for_source)
+            if resolved is None:
+                self._explain(value, origin)
+                continue
+            target, query, fragment = resolved
+            # Stay a link to a source file, relative to the generated page's source URI,
+            # so MkDocs validates it and turns it into the final URL as for any page.
+            path = posixpath.relpath(target.src_uri, posixpath.dirname(page_file.src_uri) or ".")
+            element.set(attribute, urlunsplit(("", "", quote(path), query, fragment)))
+        # MkDocs leaves raw HTML alone, so its links get their final URL here.
+        stash = self.md.htmlStash.rawHtmlBlocks
+        for index, block in enumerate(stash):
+            if isinstance(block, str):
+                stash[index] = _RAW_ATTRIBUTE.sub(lambda match: self._raw(match, page_file, origin), block)
+
+    def _explain(self, url: str, origin: Path) -> None:
+        # MkDocs names the generated page in its warning; say which file the link is in.
+        scheme, netloc, path, _, _ = urlsplit(url)
+        if scheme or netloc or not path.endswith(".md") or path.startswith(("/", "\\")):
+            return
+        target = os.path.normpath(os.path.join(os.path.dirname(origin), unquote(path)))
+        shown = [Path(os.path.relpath(name, self.links.root)).as_posix() for name in (origin, target)]
+        log.info(f"{shown[0]}: link '{url}' points to {shown[1]}, which is no postmortem, runbook or docs_dir page")
+
+    def _raw(self, match: re.Match[str], page_file: File, origin: Path) -> str:
+        resolved = resolve_body_link(match["url"], origin, self.links.file_for_source)
+        if resolved is None:
+            return match.group(0)
+        target, query, fragment = resolved
+        url = urlunsplit(("", "", relative(page_file, target), query, fragment))
+        return f"{match['before']}{match['quote']}{url}{match['quote']}"
+
+
+class BodyLinks(Extension):
+    """Markdown extension rewriting the links of the postmortem or runbook being rendered."""
+
+    def __init__(self, current: Callable[[], tuple[File, Path] | None], links: Links) -> None:
+        super().__init__()
+        self.current = current
+        self.links = links
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's API
+        # After inline patterns created the links (20), before `toc` (5) and MkDocs' relpath (0).
+        md.treeprocessors.register(_BodyLinksProcessor(md, self.current, self.links), "pmkb_body_links", 10)

@@ -1,0 +1,52 @@
+"""The site navigation: the user's pages plus the knowledge base's section pages.
+
+Only section pages enter the navigation. Every page repeats the whole navigation, so
+listing each postmortem would make the site grow with the square of their number;
+documents are reached through the index pages and search.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from mkdocs.structure import StructureItem
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+
+def _walk(items: Iterable[StructureItem]) -> Iterator[StructureItem]:
+    for item in items:
+        yield item
+        if isinstance(item, Section):
+            yield from _walk(item.children)
+
+
+def _link(items: list[StructureItem], parent: Section | None = None) -> None:
+    for item in items:
+        item.parent = parent
+        if isinstance(item, Section):
+            _link(item.children, item)
+
+
+def build(nav: Navigation, sections: list[Page], home: Page | None, user_nav: bool) -> Navigation:
+    """`nav` with the knowledge base's sections added.
+
+    Without a user `nav:`, the home page comes first, then the knowledge base, then the
+    user's other pages. With one, the user's order stays and the sections follow it.
+    """
+    present = {id(item) for item in _walk(nav.items)}
+    additions = [page for page in sections if id(page) not in present]
+    if user_nav:
+        items = list(nav.items)
+        if home is not None and id(home) not in present:
+            additions.insert(0, home)
+        items.extend(additions)
+    else:
+        rest = [item for item in nav.items if item is not home]
+        head = [home] if home is not None else []
+        items = [*head, *additions, *rest]
+    _link(items)
+    pages = [item for item in _walk(items) if isinstance(item, Page)]
+    for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None]):
+        page.previous_page, page.next_page = previous, following
+    return Navigation(items, pages)

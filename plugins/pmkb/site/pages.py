@@ -1,0 +1,164 @@
+"""Which pages the site has: one spec per generated page, before MkDocs sees any of them.
+
+A spec fixes a page's source URI (hence its URL), its title and how it is indexed.
+Page content that depends on where the page ends up (relative links) is rendered
+later, in `render.py`, once MkDocs knows every file's URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markupsafe import escape
+
+from pmkb.index import KnowledgeBase
+from pmkb.loader import Source
+
+# (kind, subject): ("postmortem", "2024-03-05-checkout"), ("tag", "database"), ("timeline", "").
+PageKey = tuple[str, str]
+
+# Section pages in the order the navigation lists them, with their titles.
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("postmortems", "postmortems/index.md", "Postmortems"),
+    ("runbooks", "runbooks/index.md", "Runbooks"),
+    ("services", "services/index.md", "Services"),
+    ("severities", "severity/index.md", "Severity"),
+    ("tags", "tags/index.md", "Tags"),
+    ("timeline", "timeline.md", "Timeline"),
+    ("actions", "actions.md", "Action items"),
+    ("alerts", "alerts.md", "Alerts"),
+)
+# Pages whose tables are wider than the content column with a table of contents beside them.
+_WIDE = {"postmortems", "runbooks", "services", "severities", "actions", "alerts", "service", "tag", "severity"}
+# Documents must win search results; a per-value page is worth finding by its name only.
+_VALUE_PAGE_BOOST = 0.5
+
+
+@dataclass
+class PageSpec:
+    key: PageKey
+    src_uri: str
+    title: str  # plain text; escaped when written into front matter
+    template: str
+    in_nav: bool = False
+    search: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    description: str | None = None
+    hide: list[str] = field(default_factory=list)
+    body: str = ""  # Markdown of a postmortem or runbook, as written
+    origin: Path | None = None  # the knowledge-base file a document page comes from
+
+    @property
+    def kind(self) -> str:
+        return self.key[0]
+
+    @property
+    def subject(self) -> str:
+        return self.key[1]
+
+    @property
+    def is_document(self) -> bool:
+        return self.kind in ("postmortem", "runbook")
+
+    def markdown(self) -> str:
+        """The generated file: fresh front matter, then the document's own body."""
+        # MkDocs and Material put meta values into HTML unescaped (<title>, nav, header,
+        # search results), so every value that came from front matter is escaped here.
+        meta: dict[str, Any] = {"title": str(escape(self.title))}
+        if self.description:
+            meta["description"] = str(escape(self.description))
+        if self.tags:
+            meta["tags"] = [str(escape(tag)) for tag in dict.fromkeys(self.tags)]
+        if self.search:
+            meta["search"] = self.search
+        if self.hide:
+            meta["hide"] = self.hide
+        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
+        return f"---\n{front}---\n\n{self.body}"
+
+
+def value_uri(folder: str, slug: str) -> str:
+    # `<folder>/index.md` is the folder's own index page; a value slugged "index" moves down a level.
+    return f"{folder}/index/index.md" if slug == "index" else f"{folder}/{slug}.md"
+
+
+def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
+    """Every page the knowledge base gives the site, documents first."""
+    specs: list[PageSpec] = []
+    sources: dict[tuple[str, str], Source] = {}
+    for entry in kb.entries:
+        if entry.document is not None:
+            # The first file of an id is the one the index kept (see KnowledgeBase.__init__).
+            sources.setdefault((entry.kind, entry.id), entry.source)
+    for pm_id, pm in kb.postmortems.items():
+        source = sources[("postmortem", pm_id)]
+        specs.append(
+            PageSpec(
+                key=("postmortem", pm_id),
+                src_uri=value_uri("postmortems", pm_id),
+                title=pm.title,
+                template="postmortem.html",
+                tags=[pm.severity, *pm.services, *pm.tags],
+                description=pm.impact,
+                body=source.body,
+                origin=source.path.resolve(),
+            )
+        )
+    for rb_id, runbook in kb.runbooks.items():
+        source = sources[("runbook", rb_id)]
+        specs.append(
+            PageSpec(
+                key=("runbook", rb_id),
+                src_uri=value_uri("runbooks", rb_id),
+                title=runbook.title,
+                template="runbook.html",
+                tags=[*runbook.alerts, *runbook.services, *runbook.tags],
+                body=source.body,
+                origin=source.path.resolve(),
+            )
+        )
+    specs.append(
+        PageSpec(
+            key=("dashboard", ""),
+            src_uri=dashboard_uri,
+            title="Dashboard",
+            template="dashboard.html",
+            in_nav=True,
+            search={"exclude": True},
+            hide=["toc"],
+        )
+    )
+    for kind, src_uri, title in SECTIONS:
+        specs.append(
+            PageSpec(
+                key=(kind, ""),
+                src_uri=src_uri,
+                title=title,
+                template=f"{kind}.html",
+                in_nav=True,
+                search={"exclude": True},
+                hide=["toc"] if kind in _WIDE else [],
+            )
+        )
+    values = (
+        ("severity", "severity", "Severity", kb.config.severities, kb.slugs["severity"]),
+        ("tag", "tags", "Tag", list(kb.by_tag), kb.slugs["tag"]),
+        ("service", "services", "Service", kb.services, kb.slugs["service"]),
+    )
+    for kind, folder, label, names, slugs in values:
+        for name in names:
+            specs.append(
+                PageSpec(
+                    key=(kind, name),
+                    src_uri=value_uri(folder, slugs[name]),
+                    title=f"{label}: {name}",
+                    template=f"{kind}.html",
+                    search={"boost": _VALUE_PAGE_BOOST},
+                    hide=["toc"] if kind in _WIDE else [],
+                )
+            )
+    return specs
+
