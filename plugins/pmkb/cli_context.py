@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any, Callable, TypeVar
 
 import click
 
-from pmkb.config import ConfigError, KBConfig, load_config
+from pmkb.config import ConfigError, KBConfig, load_config, resolve_today
 from pmkb.index import KnowledgeBase
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,14 +55,10 @@ def warn_missing_folders(config: KBConfig) -> None:
 
 
 def parse_today(value: str | None) -> date:
-    text = value if value is not None else os.environ.get("PMKB_TODAY") or None
-    if text is None:
-        return date.today()
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        source = "--today" if value is not None else "PMKB_TODAY"
-        fail(f"{source} must be a date YYYY-MM-DD, not {text!r}")
+        return resolve_today(value)
+    except ConfigError as exc:
+        fail(str(exc))
         raise  # unreachable: fail() exits
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -187,6 +188,20 @@ def _describe_config_errors(exc: ValidationError, source: str) -> str:
             message = error["msg"].removeprefix("Value error, ")
             messages.append(f"{source}: pmkb plugin option {location!r}: {message}")
     return "\n".join(messages)
+
+
+def resolve_today(option: str | None = None) -> date:
+    """The date that counts as today: --today, else PMKB_TODAY, else the current date.
+
+    Raises ConfigError naming the source when the value is not a YYYY-MM-DD date.
+    """
+    source, text = ("--today", option) if option is not None else ("PMKB_TODAY", os.environ.get("PMKB_TODAY") or None)
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(f"{source} must be a date YYYY-MM-DD, not {text!r}") from None
 
 
 class _TolerantLoader(yaml.SafeLoader):

@@ -30,7 +30,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from pmkb.config import ConfigError, KBConfig
+from pmkb.config import ConfigError, KBConfig, resolve_today
 from pmkb.index import KnowledgeBase
 from pmkb.site import nav as site_nav
 from pmkb.site.feed import atom_feed, kb_json
@@ -47,13 +47,10 @@ JS_URI = "assets/pmkb/pmkb.js"
 
 
 def today_from_environment() -> date:
-    text = os.environ.get("PMKB_TODAY")
-    if not text:
-        return date.today()
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise PluginError(f"PMKB_TODAY must be a date YYYY-MM-DD, not {text!r}") from None
+        return resolve_today()
+    except ConfigError as exc:
+        raise PluginError(str(exc)) from None
 
 
 def _inside(path: Path, folder: Path) -> bool:
