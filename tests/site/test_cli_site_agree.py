@@ -1,0 +1,66 @@
+"""The CLI and the site answer from the same functions: on the example knowledge base
+their figures, incident lists and action-item order are the same."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pmkb.cli import main
+from pmkb.reports import format_minutes
+
+ROOT = Path(__file__).resolve().parents[2]
+POSTMORTEM_HREF = re.compile(r'href="[^"]*postmortems/([a-z0-9][a-z0-9-]*)/')
+
+
+def cli_json(*args: str) -> dict:
+    result = CliRunner().invoke(main, [*args, "-f", str(ROOT / "mkdocs.yml"), "--today", "2026-11-23", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def text_of(page_html: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page_html)))
+
+
+@pytest.fixture(scope="module")
+def stats() -> dict:
+    return cli_json("stats")
+
+
+def test_dashboard_counts_match_stats(example_site, stats):
+    text = text_of(example_site.html(""))
+    for level, count in stats["counts"]["severity"].items():
+        assert f" {count} {level} " in text
+
+
+def test_dashboard_time_to_resolve_matches_stats(example_site, stats):
+    text = text_of(example_site.html(""))
+    for level, measures in stats["durations"].items():
+        resolve = measures["time_to_resolve"]
+        median, p90 = format_minutes(resolve["median"]), format_minutes(resolve["p90"])
+        assert re.search(rf"{re.escape(level)} \d+ {re.escape(median)} {re.escape(p90)} ", text), (level, median, p90)
+
+
+def test_service_pages_list_the_incidents_of_pmkb_brief(example_site):
+    services = {pair["service"] for pair in cli_json("stats")["recurring"]}
+    services |= {"order-db", "payments", "edge-proxy", "search"}
+    for service in sorted(services):
+        brief = cli_json("brief", service)
+        page = example_site.html(f"services/{service}/")
+        linked = set(POSTMORTEM_HREF.findall(page))
+        assert linked == {incident["id"] for incident in brief["incidents"]}, service
+
+
+def test_actions_page_order_matches_pmkb_actions(example_site):
+    items = cli_json("actions")["items"]
+    page = example_site.html("actions/")
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", page, re.S)
+    rows = [row for body in bodies for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+    titles = [text_of(re.findall(r"<td>(.*?)</td>", row, re.S)[1]).strip() for row in rows]
+    assert titles == [item["title"] for item in items]
