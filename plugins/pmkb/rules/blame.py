@@ -347,9 +347,28 @@ class _Rule:
     # Rules that start at any word are slow to scan for; a sentence without
     # their keyword is skipped first.
     prefilter: re.Pattern[str] | None = None
+    # Literal words the pattern cannot match without: every match contains, for
+    # each group, at least one of the group's strings (compared case-insensitively,
+    # see ``_fold``). They must come from the pattern's consumed text, never from a
+    # lookaround, and contain no whitespace, so that they survive masking: a
+    # sentence (or a whole file) lacking one of them is skipped without running
+    # the pattern. An empty tuple means the rule runs on every sentence.
+    keywords: tuple[tuple[str, ...], ...] = ()
+    # A piece of the pattern that every match consumes, without lookarounds or
+    # anchors, for rules whose keywords are common words: a sentence it is not
+    # found in is skipped. Like ``keywords`` (and unlike ``prefilter``), it only
+    # saves time and never changes what is found.
+    gate: re.Pattern[str] | None = None
 
 
-def _subject_rule(verb: str, hint: str, *, negatable: bool = False, adverbs: bool = True) -> _Rule:
+def _subject_rule(
+    verb: str,
+    hint: str,
+    *,
+    keywords: tuple[tuple[str, ...], ...],
+    negatable: bool = False,
+    adverbs: bool = True,
+) -> _Rule:
     # Verbs are matched case-insensitively so title-case headings still count;
     # the subject stays case-sensitive because capitals are how names are found.
     # An optional comma after the subject closes an appositive or a relative
@@ -361,23 +380,52 @@ def _subject_rule(verb: str, hint: str, *, negatable: bool = False, adverbs: boo
         subject=True,
         negatable=negatable,
         prefilter=re.compile(verb, _I),
+        keywords=keywords,
     )
 
 
-def _global_rule(pattern: str, hint: str, *, negatable: bool = True) -> _Rule:
-    return _Rule(re.compile(pattern, _I), hint, negatable=negatable)
+def _global_rule(
+    pattern: str, hint: str, *, keywords: tuple[tuple[str, ...], ...], negatable: bool = True
+) -> _Rule:
+    return _Rule(re.compile(pattern, _I), hint, negatable=negatable, keywords=keywords)
 
 
-def _object_rule(pattern: str, hint: str) -> _Rule:
-    return _Rule(re.compile(pattern, _I), hint, obj=True, negatable=True)
+def _object_rule(
+    pattern: str,
+    hint: str,
+    *,
+    keywords: tuple[tuple[str, ...], ...],
+    gate: str | None = None,
+) -> _Rule:
+    return _Rule(
+        re.compile(pattern, _I),
+        hint,
+        obj=True,
+        negatable=True,
+        keywords=keywords,
+        gate=None if gate is None else re.compile(gate, _I),
+    )
+
+
+def _words(spaced: str) -> tuple[str, ...]:
+    return tuple(spaced.split())
+
+
+# Keyword groups shared by several rules: _MISTAKE and _POSSESSIVE_NOUN.
+_MISTAKE_KEYWORDS = _words("mistake blunder slip goof screw error")
+_POSSESSIVE_KEYWORDS = _words(
+    "fault mistake blunder oversight carelessness negligence laziness incompetence "
+    "sloppiness recklessness screw slip lapse failure error"
+)
+_APOSTROPHES = ("'", "’")
 
 
 # --------------------------------------------------------------------------- rules
 
 _SUBJECT_RULES: tuple[_Rule, ...] = (
-    _subject_rule(r"(?P<kw>forg[eo]t(?:s|ten)?)\b", _HINT_FORGOT),
-    _subject_rule(r"(?P<kw>fail(?:ed|s)?\s+to)\b", _HINT_FAILED),
-    _subject_rule(r"(?P<kw>neglect(?:ed|s)?)\b", _HINT_FORGOT),
+    _subject_rule(r"(?P<kw>forg[eo]t(?:s|ten)?)\b", _HINT_FORGOT, keywords=(("forget", "forgot"),)),
+    _subject_rule(r"(?P<kw>fail(?:ed|s)?\s+to)\b", _HINT_FAILED, keywords=(("fail",),)),
+    _subject_rule(r"(?P<kw>neglect(?:ed|s)?)\b", _HINT_FORGOT, keywords=(("neglect",),)),
     # "broke down the problem" and "broke the work into steps" are not breakage.
     _subject_rule(
         r"(?P<kw>broke)\b"
@@ -385,15 +433,21 @@ _SUBJECT_RULES: tuple[_Rule, ...] = (
         r"the\s+(?:news|tie|ice|silence|record))\b)"
         r"(?!(?:\s+[\w'’-]+){1,2}\s+(?:down|up|into|apart)\b)",
         _HINT_BROKE,
+        keywords=(("broke",),),
     ),
     _subject_rule(
         r"(?P<kw>(?:messed|screwed|mucked|fouled|cocked)"
         r"(?:\s+(?:it|this|that|things|everything))?\s+up"
         r"|botched|bungled|fumbled|flubbed|goofed|fat[- ]?fingered)\b",
         _HINT_BROKE,
+        keywords=(_words("messed screwed mucked fouled cocked botched bungled fumbled flubbed goofed fingered"),),
     ),
     # Not "dismissed": dismissing a false positive is the right call.
-    _subject_rule(r"(?P<kw>ignored|ignores|disregarded|brushed\s+off)\b", _HINT_ALERT),
+    _subject_rule(
+        r"(?P<kw>ignored|ignores|disregarded|brushed\s+off)\b",
+        _HINT_ALERT,
+        keywords=(("ignore", "disregarded", "brushed"),),
+    ),
     _subject_rule(
         r"(?P<kw>(?:should|ought\s+to)(?:\s+have|['’]ve|\s+of)\s+(?:\w+ly\s+)?"
         r"(?:known|noticed|caught|seen|spotted|checked|double[- ]checked|tested|verified|"
@@ -402,11 +456,13 @@ _SUBJECT_RULES: tuple[_Rule, ...] = (
         r"questioned|flagged|paid\s+(?:more\s+)?attention|"
         r"been\s+(?:more\s+)?(?:careful|attentive|aware|paying\s+attention|watching)))\b",
         _HINT_HINDSIGHT,
+        keywords=(("should", "ought"),),
     ),
     _subject_rule(
         r"(?P<kw>ma(?:de|kes?)\s+(?:(?:a|an|the|another|one|several|multiple|some|two|"
         rf"three|many|this|that|his|her|their|our|my)\s+)?(?:[\w-]+\s+){{0,2}}?{_MISTAKE})",
         _HINT_JUDGEMENT,
+        keywords=(("made", "make"), _MISTAKE_KEYWORDS),
     ),
     # Only outcomes: "Priya caused a controlled failover" is an action, not blame.
     _subject_rule(
@@ -414,6 +470,12 @@ _SUBJECT_RULES: tuple[_Rule, ...] = (
         r"(?:outage|incident|downtime|breakage|problem|issue|mess|damage|disruption|"
         r"data\s+loss|errors?|failure|crash|sev)\b",
         _HINT_FAULT,
+        keywords=(
+            ("caused", "causes"),
+            _words(
+                "outage incident downtime breakage problem issue mess damage disruption loss error failure crash sev"
+            ),
+        ),
     ),
     _subject_rule(
         r"(?P<kw>(?:didn['’]t|did\s+not|never)\s+(?:even\s+)?(?:bother(?:ed)?|test(?:ed)?|"
@@ -422,6 +484,10 @@ _SUBJECT_RULES: tuple[_Rule, ...] = (
         r"read\s+the|review(?:ed)?|look(?:ed)?\s+at|pa(?:y|id)\s+attention|cared?|"
         r"listen(?:ed)?))\b",
         _HINT_GUARDRAIL,
+        keywords=(
+            ("did", "never"),
+            _words("bother test check verif validate follow read review look pay paid care listen"),
+        ),
     ),
     _subject_rule(
         r"(?P<kw>(?:is|was|were|are|has\s+been|had\s+been|been|being|seemed|seems)\s+"
@@ -432,6 +498,9 @@ _SUBJECT_RULES: tuple[_Rule, ...] = (
         r"data\s+loss)))\b",
         _HINT_JUDGEMENT,
         negatable=True,
+        keywords=(
+            _words("fault culpable negligent careless lazy sloppy incompetent reckless clueless responsible"),
+        ),
     ),
     # "Bob is to blame", "someone to blame"; a system subject ("the cache was to
     # blame") is not blame of a person, so the general blame rule leaves these alone.
@@ -441,6 +510,7 @@ _SUBJECT_RULES: tuple[_Rule, ...] = (
         _HINT_FAULT,
         negatable=True,
         adverbs=False,
+        keywords=(("blame",),),
     ),
     _subject_rule(
         r"(?P<kw>\w+ed)(?:\s+[^\s.!?]+){0,5}?\s+without\s+"
@@ -448,17 +518,26 @@ _SUBJECT_RULES: tuple[_Rule, ...] = (
         r"(?:testing|tests?|checking|review(?:ing)?|approval|verif(?:ying|ication)|thinking|"
         r"asking|telling\s+anyone|reading|looking|double[- ]checking)\b",
         _HINT_GUARDRAIL,
+        keywords=(
+            ("without",),
+            _words("test check review approval verif thinking asking telling reading looking"),
+        ),
     ),
     _subject_rule(
         r"(?P<kw>(?:pushed|deployed|shipped|merged|released|committed|applied)"
         r"(?:\s+[^\s.!?]+){0,2}?\s+(?:untested|unreviewed|unverified))\b",
         _HINT_GUARDRAIL,
+        keywords=(
+            ("untested", "unreviewed", "unverified"),
+            _words("pushed deployed shipped merged released committed applied"),
+        ),
     ),
     # An action pinned on a slip: "the intern dropped the table by mistake".
     _subject_rule(
         r"(?P<kw>(?:accidentally|mistakenly|inadvertently|unintentionally)\s+\w+"
         r"|\w+ed(?:\s+[^\s.!?]+){0,5}?\s+(?:by\s+(?:mistake|accident)|in\s+error))\b",
         _HINT_HUMAN_ERROR,
+        keywords=(("accident", "mistake", "inadvertently", "unintentionally", "error"),),
     ),
 )
 
@@ -475,11 +554,13 @@ _POSSESSIVE_RULES: tuple[_Rule, ...] = (
         negatable=True,
         possessive=True,
         prefilter=re.compile(r"['’]s?\s+" + _POSSESSIVE_NOUN, _I),
+        keywords=(_POSSESSIVE_KEYWORDS, _APOSTROPHES),
     ),
     _Rule(
         re.compile(r"\b(?:my|his|her|their|our|your)\s+" + _POSSESSIVE_NOUN, _I),
         _HINT_FAULT,
         negatable=True,
+        keywords=(_POSSESSIVE_KEYWORDS, ("my", "his", "her", "their", "our")),  # "your" holds "our"
     ),
     # "Alice's change broke checkout" still pins the outcome on Alice.
     _Rule(
@@ -492,6 +573,7 @@ _POSSESSIVE_RULES: tuple[_Rule, ...] = (
         _HINT_BROKE,
         subject=True,
         prefilter=re.compile(r"['’]s\s.*\b(?:broke|caused|took|brought|knocked)\b", _I),
+        keywords=(("broke", "caused", "took", "brought", "knocked"), _APOSTROPHES),
     ),
 )
 
@@ -504,6 +586,7 @@ _CONTEXT_RULES: tuple[_Rule, ...] = (
         _HINT_GUARDRAIL,
         subject=True,
         prefilter=re.compile(r"\bbecause\b", _I),
+        keywords=(("because",), ("did", "never", "had")),  # "didn't", "hadn't"
     ),
     _Rule(
         re.compile(
@@ -515,11 +598,19 @@ _CONTEXT_RULES: tuple[_Rule, ...] = (
         _HINT_HINDSIGHT,
         subject=True,
         prefilter=re.compile(r"\bif\b", _I),
+        keywords=(
+            ("if",),
+            ("had", "'d", "’d"),
+            _words(
+                "read checked followed tested looked paid noticed listened been bothered verified reviewed asked waited"
+            ),
+        ),
     ),
     _Rule(
         re.compile(r"\blazy\s+(?:[\w-]+\s+)?(?:" + _ROLE_RE + r")\b", _I),
         _HINT_JUDGEMENT,
         negatable=True,
+        keywords=(("lazy",),),
     ),
 )
 
@@ -528,17 +619,23 @@ _GLOBAL_RULES: tuple[_Rule, ...] = (
         r"\b(?P<kw>(?:human|operator|pilot|personnel|engineer|engineering|developer|staff)"
         rf"[- ](?:{_ERROR_WORD}|mistakes?|failures?|oversights?))",
         _HINT_HUMAN_ERROR,
+        keywords=(
+            ("error", "mistake", "failure", "oversight"),
+            ("human", "operator", "pilot", "personnel", "engineer", "developer", "staff"),
+        ),
     ),
     _global_rule(
         r"\b(?P<kw>pebkac|pebcak|picnic\s+error|id-?10-?t|layer[- ]?8\s+(?:issue|problem|error))\b",
         _HINT_HUMAN_ERROR,
+        keywords=(("pebkac", "pebcak", "picnic", "id10", "id-10", "layer"),),
     ),
-    _global_rule(r"\b(?P<kw>fat[- ]?finger(?:ed|ing|s)?)\b", _HINT_HUMAN_ERROR),
+    _global_rule(r"\b(?P<kw>fat[- ]?finger(?:ed|ing|s)?)\b", _HINT_HUMAN_ERROR, keywords=(("finger",),)),
     # Idioms that only ever describe people.
     _global_rule(
         r"\b(?P<kw>dropped\s+the\s+ball|ball\s+was\s+dropped|asleep\s+on\s+the\s+job|"
         r"drop(?:s|ping)?\s+the\s+ball)\b",
         _HINT_GUARDRAIL,
+        keywords=(("ball", "asleep"),),
     ),
     # Cassandra's "sloppy quorum" is a design term, not a verdict on anyone.
     _global_rule(
@@ -546,25 +643,33 @@ _GLOBAL_RULES: tuple[_Rule, ...] = (
         r"incompeten(?:t|ce|cy)|laziness|sloppi(?:ly|ness)|sloppy(?![-\s]+quorums?\b)|"
         r"culpab(?:le|ility)|clueless(?:ness)?)\b",
         _HINT_JUDGEMENT,
+        keywords=(_words("careless negligen reckless incompeten laziness slopp culpab clueless"),),
     ),
     _global_rule(
         r"\b(?P<kw>(?:stupid|dumb|silly|boneheaded|rookie|idiotic|amateur(?:ish)?|"
         r"inexcusable|unforgivable|embarrassing)\s+(?:mistake|error|blunder)s?)\b",
         _HINT_JUDGEMENT,
+        keywords=(
+            _words("stupid dumb silly boneheaded rookie idiotic amateur inexcusable unforgivable embarrassing"),
+            ("mistake", "error", "blunder"),
+        ),
     ),
     _global_rule(
         r"\b(?P<kw>(?:should(?:\s+have|['’]ve)|ought\s+to\s+have)\s+known\s+better|knew\s+better)\b",
         _HINT_HINDSIGHT,
+        keywords=(("better",),),
     ),
     _global_rule(
         r"\b(?P<kw>(?:poor|bad|questionable|lapses?\s+(?:of|in)|errors?\s+(?:of|in))\s+judge?ment)\b",
         _HINT_JUDGEMENT,
+        keywords=(("judgment", "judgement"),),
     ),
     _global_rule(
         r"(?:\b(?:wasn['’]t|was\s+not|weren['’]t|were\s+not|isn['’]t|is\s+not|not)\s+paying\s+attention"
         r"|\basleep\s+at\s+the\s+(?:wheel|switch)|\bdidn['’]t\s+pay\s+attention)\b",
         _HINT_JUDGEMENT,
         negatable=False,
+        keywords=(("attention", "asleep"),),
     ),
     _global_rule(
         r"(?:\b(?:nobody|no\s+one|no-one|noone)\s+(?:even\s+)?bothered"
@@ -572,6 +677,7 @@ _GLOBAL_RULES: tuple[_Rule, ...] = (
         r"bother(?:ed)?)\b",
         _HINT_GUARDRAIL,
         negatable=False,
+        keywords=(("bother",),),
     ),
 )
 
@@ -580,19 +686,31 @@ _OBJECT_RULES: tuple[_Rule, ...] = (
         r"\b(?P<kw>fault)\s+(?:(?:lies|lay|rests|rested|was|is|belongs|fell|falls|sits)\s+)?"
         r"(?:squarely\s+|entirely\s+|solely\s+)?(?:of|with|on|to)\s+",
         _HINT_FAULT,
+        keywords=(("fault",),),
     ),
-    _object_rule(r"\b(?P<kw>(?:caused|broken)\s+by)\s+", _HINT_FAULT),
+    _object_rule(r"\b(?P<kw>(?:caused|broken)\s+by)\s+", _HINT_FAULT, keywords=(("caused", "broken"), ("by",))),
     # "This one is on Derek", "the outage is on the SRE who approved it".
     _object_rule(
         r"\b(?P<kw>(?:this|that|it|(?:the\s+|this\s+)?(?:outage|incident|failure|breakage|mess|one))"
         r"\s+(?:is|was|['’]s)\s+(?:all\s+|entirely\s+|squarely\s+|totally\s+)?on)\s+",
         _HINT_FAULT,
+        gate=r"(?:is|was|['’]s)\s+(?:(?:all|entirely|squarely|totally)\s+)?on\s",
+        keywords=(
+            ("is", "was", "'s", "’s"),
+            ("on",),
+            ("this", "that", "it", "outage", "incident", "failure", "breakage", "mess", "one"),
+        ),
     ),
-    _object_rule(r"\b(?P<kw>(?:ignored|overlooked|missed|disregarded)\s+by)\s+", _HINT_ALERT),
+    _object_rule(
+        r"\b(?P<kw>(?:ignored|overlooked|missed|disregarded)\s+by)\s+",
+        _HINT_ALERT,
+        keywords=(("ignored", "overlooked", "missed", "disregarded"), ("by",)),
+    ),
     _object_rule(
         rf"\b(?P<kw>(?:{_MISTAKE}|oversight|negligence|carelessness)\s+"
         r"(?:by|of|on\s+the\s+part\s+of|from))\s+",
         _HINT_FAULT,
+        keywords=(_MISTAKE_KEYWORDS + ("oversight", "negligence", "carelessness"), ("by", "of", "on", "from")),
     ),
 )
 
@@ -799,7 +917,7 @@ def _blame_word_check(sentence: _Sentence, m: re.Match[str]) -> int | None:
     return end if person else m.end()
 
 
-_BLAME_RULE = _Rule(_BLAME_WORD, _HINT_FAULT, check=_blame_word_check)
+_BLAME_RULE = _Rule(_BLAME_WORD, _HINT_FAULT, check=_blame_word_check, keywords=(("blam",),))
 
 _DEFAULT_RULES: tuple[_Rule, ...] = (
     _SUBJECT_RULES + _POSSESSIVE_RULES + _CONTEXT_RULES + _GLOBAL_RULES + _OBJECT_RULES + (_BLAME_RULE,)
@@ -897,11 +1015,25 @@ _INLINE_MASKS = re.compile(
     re.MULTILINE,
 )
 _HARD_BREAK = re.compile(r"(?:[ \t]{2,}|\\|<br\s*/?>)\r?$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)|\|")
+# Sentence ends: r"[.!?]+[\"'”’)\]]*(?=\s|$)|\|", written to start with one character
+# class so that the regex engine skips ahead to candidates quickly.
+_SENTENCE_END = re.compile(r"[.!?|](?:(?<=\|)|(?<=[.!?])[.!?]*[\"'”’)\]]*(?=\s|$))")
+
+
+# Every _INLINE_MASKS match holds one of these; a line without any is left as is.
+_INLINE_MASK_CHARS = re.compile(r"[`<>\[\]*~=_]|://")
 
 
 def _blank(s: str) -> str:
+    if "\r" not in s and "\n" not in s:
+        return " " * len(s)
     return "".join(c if c in "\r\n" else " " for c in s)
+
+
+def _mask_inline(s: str) -> str:
+    if not _INLINE_MASK_CHARS.search(s):
+        return s
+    return _INLINE_MASKS.sub(lambda m: _blank(m.group()), s)
 
 
 def _prepare(text: str) -> tuple[str, list[int], list[int]]:
@@ -931,7 +1063,7 @@ def _prepare(text: str) -> tuple[str, list[int], list[int]]:
                 masked_lines.append(_blank(line))
                 breaks.append(start)
                 continue
-            masked_lines.append(_INLINE_MASKS.sub(lambda m: _blank(m.group()), line))
+            masked_lines.append(_mask_inline(line))
             if _YAML_ENTRY.match(line) or not line[:1].isspace():
                 breaks.append(start)
             continue
@@ -974,7 +1106,7 @@ def _prepare(text: str) -> tuple[str, list[int], list[int]]:
             starts_block = True
         if starts_block:
             breaks.append(start)
-        masked_body = _blank(body[:marker]) + _INLINE_MASKS.sub(lambda m: _blank(m.group()), body[marker:])
+        masked_body = _blank(body[:marker]) + _mask_inline(body[marker:])
         masked_lines.append(_blank(line[:prefix]) + masked_body)
         previous_hard_break = not body.strip() or bool(_HARD_BREAK.search(body))
 
@@ -983,7 +1115,9 @@ def _prepare(text: str) -> tuple[str, list[int], list[int]]:
     return masked, line_starts, sorted(set(b for b in breaks if b <= len(text)))
 
 
-def _sentences(masked: str, breaks: list[int]) -> Iterator[_Sentence]:
+def _sentence_bounds(masked: str, breaks: list[int]) -> list[tuple[int, int]]:
+    """(start, end) of every sentence, in order; sentences never overlap."""
+    found: list[tuple[int, int]] = []
     bounds = [0, *breaks, len(masked)]
     for lo, hi in zip(bounds, bounds[1:]):
         if lo >= hi:
@@ -991,10 +1125,120 @@ def _sentences(masked: str, breaks: list[int]) -> Iterator[_Sentence]:
         cursor = lo
         for end_mark in _SENTENCE_END.finditer(masked, lo, hi):
             if masked[cursor : end_mark.start()].strip():
-                yield _Sentence(masked, cursor, end_mark.end())
+                found.append((cursor, end_mark.end()))
             cursor = end_mark.end()
         if masked[cursor:hi].strip():
-            yield _Sentence(masked, cursor, hi)
+            found.append((cursor, hi))
+    return found
+
+
+def _sentences(masked: str, breaks: list[int]) -> Iterator[_Sentence]:
+    for start, end in _sentence_bounds(masked, breaks):
+        yield _Sentence(masked, start, end)
+
+
+# ------------------------------------------------------------------ keyword gate
+#
+# Running all rules on every sentence is slow, and most sentences contain none of
+# the words a rule needs. Each rule lists keyword groups (``_Rule.keywords``) that
+# any of its matches must contain. A case-folded copy of the text is searched for
+# them with plain substring search: once over the raw text (a file without a
+# needed keyword skips masking altogether), then over the masked text to find the
+# sentences that contain a rule's first group; only there do the remaining groups,
+# the rule's prefilter and its pattern run. Masking only turns characters into
+# spaces, and keywords hold no whitespace, so a keyword inside a masked sentence is
+# also in the raw text at the same offset.
+
+# Characters that ``re.IGNORECASE`` matches to an ASCII letter although
+# ``str.lower`` does not turn them into it (dotted and dotless i, long s, Kelvin).
+_FOLD_SPECIAL = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "k"))
+
+
+def _fold(text: str) -> str:
+    """A same-length copy of ``text`` in which every character that a
+    case-insensitive pattern would match to a lower-case ASCII letter is that
+    letter; keywords (lower case) are then found with plain substring search."""
+    if text.isascii():
+        return text.lower()
+    for special, letter in _FOLD_SPECIAL:
+        if special in text:
+            text = text.replace(special, letter)
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(low_c if len(low_c := c.lower()) == 1 else c for c in text)
+
+
+def _check_keywords(rules: tuple[_Rule, ...]) -> None:
+    """Keywords are compared with folded text and must survive masking."""
+    for rule in rules:
+        for group in rule.keywords:
+            if not group or not all(w and w == _fold(w) and w.split() == [w] for w in group):
+                raise ValueError(f"bad keyword group {group!r} for {rule.pattern.pattern!r}")
+
+
+_check_keywords(_DEFAULT_RULES)
+
+# A rule that may match in a text: the rule, its first keyword group (None: it
+# has no keywords and runs everywhere) and its other groups.
+_Plan = tuple[_Rule, "tuple[str, ...] | None", tuple[tuple[str, ...], ...]]
+
+
+def _plan(rules: tuple[_Rule, ...], folded_text: str) -> list[_Plan]:
+    """The rules whose keyword groups all occur in the text, in rule order."""
+    # Keywords hold no whitespace, so each occurrence lies within one
+    # whitespace-separated token: searching the distinct tokens is the same
+    # test on a haystack a fraction of the size.
+    haystack = "\n".join(set(folded_text.split()))
+    present: dict[str, bool] = {}
+
+    def occurs(group: tuple[str, ...]) -> bool:
+        for word in group:
+            found = present.get(word)
+            if found is None:
+                found = present[word] = word in haystack
+            if found:
+                return True
+        return False
+
+    plans: list[_Plan] = []
+    for rule in rules:
+        if not rule.keywords:
+            plans.append((rule, None, ()))
+        elif all(occurs(group) for group in rule.keywords):
+            # The first group (the rarest, by convention) is scanned for; the
+            # others are checked in each sentence that has it.
+            plans.append((rule, rule.keywords[0], rule.keywords[1:]))
+    return plans
+
+
+def _candidates(
+    plans: list[_Plan], folded: str, bounds: list[tuple[int, int]]
+) -> dict[int, list[int]]:
+    """Sentence index -> indices into ``plans`` (ascending) of the rules whose first
+    keyword group occurs inside that sentence."""
+    starts = [start for start, _ in bounds]
+    found: dict[int, list[int]] = {}
+    for plan_index, (_, first, _) in enumerate(plans):
+        if first is None:
+            for sentence_index in range(len(bounds)):
+                found.setdefault(sentence_index, []).append(plan_index)
+            continue
+        hit: set[int] = set()
+        for word in first:
+            size = len(word)
+            pos = folded.find(word)
+            while pos >= 0:
+                sentence_index = bisect_right(starts, pos) - 1
+                if sentence_index >= 0 and pos + size <= bounds[sentence_index][1]:
+                    hit.add(sentence_index)
+                    # Later occurrences in this sentence add nothing.
+                    pos = folded.find(word, bounds[sentence_index][1])
+                else:
+                    pos = folded.find(word, pos + 1)
+        for sentence_index in hit:
+            found.setdefault(sentence_index, []).append(plan_index)
+    return found
 
 
 # ------------------------------------------------------------------ user patterns
@@ -1021,17 +1265,36 @@ def find_blame(text: str, phrases: BlamePhrases = BlamePhrases()) -> Iterator[Bl
     At most one hit per sentence and line: a sentence with two blaming phrases on
     one line is one finding, two blaming sentences are two.
     """
-    masked, line_starts, breaks = _prepare(text)
     rules = _DEFAULT_RULES if phrases.use_defaults else ()
     extra = tuple(_compile_user_pattern(p, "extra") for p in phrases.extra)
     allow = tuple(_compile_user_pattern(p, "allow") for p in phrases.allow)
 
-    for sentence in _sentences(masked, breaks):
+    plans = _plan(rules, _fold(text)) if rules else []
+    if not plans and not extra:
+        return  # no rule can match anywhere: skip masking
+    masked, line_starts, breaks = _prepare(text)
+    bounds = _sentence_bounds(masked, breaks)
+    if plans:
+        folded = _fold(masked)
+        candidates = _candidates(plans, folded, bounds)
+    else:
+        folded, candidates = "", {}
+    # User patterns run on every sentence; otherwise only candidates need a look.
+    sentence_indices = range(len(bounds)) if extra else sorted(candidates)
+
+    for sentence_index in sentence_indices:
+        first, last = bounds[sentence_index]
+        sentence = _Sentence(masked, first, last)
         spans: list[tuple[int, int, str]] = []
-        for rule in rules:
-            if rule.prefilter is not None and not rule.prefilter.search(masked, sentence.start, sentence.end):
+        for plan_index in candidates.get(sentence_index, ()):
+            rule, _, others = plans[plan_index]
+            if not all(any(folded.find(word, first, last) >= 0 for word in group) for group in others):
                 continue
-            for m in rule.pattern.finditer(masked, sentence.start, sentence.end):
+            if rule.gate is not None and not rule.gate.search(masked, first, last):
+                continue
+            if rule.prefilter is not None and not rule.prefilter.search(masked, first, last):
+                continue
+            for m in rule.pattern.finditer(masked, first, last):
                 span = _apply(rule, sentence, m)
                 if span is not None:
                     spans.append((*span, rule.hint))
@@ -1057,8 +1320,9 @@ def find_blame(text: str, phrases: BlamePhrases = BlamePhrases()) -> Iterator[Bl
             if line_index in seen_lines:
                 continue
             seen_lines.add(line_index)
-            raw = text[start:end]
-            phrase = raw if raw == masked[start:end] and "\n" not in raw else _collapse(masked[start:end])
+            # Whitespace runs (double spaces, tabs, line breaks) and markup collapse
+            # to one space, as BlameHit.phrase promises.
+            phrase = _collapse(masked[start:end])
             yield BlameHit(
                 line=line_index + 1,
                 column=start - line_starts[line_index] + 1,
