@@ -80,3 +80,9 @@ def test_secret_never_printed_whole(tmp_path: Path, output_format: str):
     assert "PMKB013" in result.output and "PMKB012" in result.output
     assert TOKEN not in result.output
     assert TOKEN[:12] not in result.output
+
+
+def test_pmkb012_sentence_wrapped_over_two_lines(kb_factory):
+    text = with_body_line("The outage began when Bob's change\nbroke checkout for everyone.")
+    kb = kb_factory({PM: text, RB: GOOD_RUNBOOK})
+    assert codes(kb.findings) == [("PMKB012", PM, body_line_number(text, "Bob's change"))]

@@ -572,7 +572,7 @@ _POSSESSIVE_RULES: tuple[_Rule, ...] = (
         ),
         _HINT_BROKE,
         subject=True,
-        prefilter=re.compile(r"['’]s\s.*\b(?:broke|caused|took|brought|knocked)\b", _I),
+        prefilter=re.compile(r"['’]s\s.*\b(?:broke|caused|took|brought|knocked)\b", _I | re.S),
         keywords=(("broke", "caused", "took", "brought", "knocked"), _APOSTROPHES),
     ),
 )
