@@ -314,3 +314,9 @@ def test_configured_severities_and_sections(kb_factory):
     )
     text = GOOD_POSTMORTEM.replace("severity: SEV-2", "severity: major")
     assert kb_factory(good(**{PM: text}), mkdocs_yml=yml).findings == []
+
+
+def test_pmkb003_each_invalid_field_is_its_own_finding(kb_factory):
+    text = GOOD_POSTMORTEM.replace("severity: SEV-2", "severity: SEV-9").replace("resolved_at: 2024-03-05T16:05:00Z\n", "")
+    kb = kb_factory(good(**{PM: text}))
+    assert codes(kb.findings) == [("PMKB003", PM, 1), ("PMKB003", PM, 3)]

@@ -46,7 +46,8 @@ def validate(source: Source, config: KBConfig) -> tuple[_Document | None, list[F
             )
         )
         document = None
-    if isinstance(document, Postmortem) and document.status != "draft" and document.resolved_at is None:
+    # Checked on the raw data so the finding appears even when another field is invalid.
+    if source.kind == "postmortem" and data.get("status", "final") != "draft" and data.get("resolved_at") is None:
         findings.append(
             finding(
                 source.relpath,
