@@ -46,13 +46,14 @@ def test_every_error_fails_the_build_with_path_line_and_code(tmp_path):
     assert result.returncode != 0
     output = result.stdout + result.stderr
     for expected in (
+        "postmortems/2024/broken.md:1: error PMKB003",  # resolved_at missing
         "postmortems/2024/broken.md:3: error PMKB003",  # severity
         "postmortems/2024/broken.md:4: error PMKB003",  # a date is not a timestamp
         "postmortems/2024/broken.md:6: error PMKB008",  # unknown runbook
         "runbooks/bad.md:1: error PMKB002",
     ):
         assert expected in output, expected
-    assert "the knowledge base has 4 errors" in output
+    assert "the knowledge base has 5 errors" in output
     assert not (tmp_path / "site" / "index.html").exists()
 
 
