@@ -6,7 +6,7 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
-from pmkb.config import KBConfig, load_config
+from pmkb.config import load_config
 from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 

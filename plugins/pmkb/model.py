@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal
 
@@ -104,9 +105,11 @@ def _check_id(value: str) -> str:
     return value
 
 
-def slugify_id(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "untitled"
+def slugify_id(text: str, max_length: int = 60) -> str:
+    """A valid id from any text: ASCII letters and digits joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "untitled"
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -7,8 +7,6 @@ A repository overrides a template by putting a file of the same name
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,6 +18,7 @@ import jinja2
 from pmkb.cli_context import common_options, make_context
 from pmkb.config import KBConfig
 from pmkb.loader import normalise_heading
+from pmkb.model import slugify_id
 
 MAX_SLUG_LENGTH = 60
 
@@ -53,11 +52,8 @@ class Section:
 
 
 def slugify_title(title: str) -> str:
-    """A file-name-safe, id-valid slug: ASCII letters and digits joined by hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    slug = slug[:MAX_SLUG_LENGTH].rstrip("-")
-    return slug or "untitled"
+    """A file-name-safe, id-valid slug for a new document's title."""
+    return slugify_id(title, MAX_SLUG_LENGTH)
 
 
 def _sections(names: list[str], order: list[str]) -> list[Section]:

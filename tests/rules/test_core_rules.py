@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, SECTIONS, codes, only, postmortem, runbook
+from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, SECTIONS, codes, only, postmortem
 
 PM = "postmortems/2024/2024-03-05-checkout.md"
 RB = "runbooks/db-pool.md"
