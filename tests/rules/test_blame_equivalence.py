@@ -11,7 +11,6 @@ reference loop.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -20,22 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from blame_sentences import BLAMEFUL, BLAMELESS
 from pmkb.rules import blame
 from pmkb.rules.blame import EXTRA_HINT, BlameHit, BlamePhrases, find_blame
 
 
-def _load_sentences():
-    # Loaded by path: tests/rules is not a package and the import mode is importlib.
-    path = Path(__file__).with_name("blame_sentences.py")
-    spec = importlib.util.spec_from_file_location("_pmkb_blame_sentences", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module.BLAMEFUL, module.BLAMELESS
-
-
-BLAMEFUL, BLAMELESS = _load_sentences()
 SENTENCES = BLAMEFUL + BLAMELESS
 RULES = blame._DEFAULT_RULES
 EXAMPLES = sorted((Path(__file__).parents[2] / "postmortems").rglob("*.md"))
