@@ -92,13 +92,16 @@ class KnowledgeBase:
         self.runbook_ids: set[str] = {e.id for e in entries if e.kind == "runbook"}
         postmortems: dict[str, Postmortem] = {}
         runbooks: dict[str, Runbook] = {}
-        self.paths: dict[tuple[Kind, str], str] = {}
+        # The file behind each kept document: the first valid file of its id.
+        self.sources: dict[tuple[Kind, str], Source] = {}
         for entry in entries:
-            self.paths.setdefault((entry.kind, entry.id), entry.path)
+            if entry.document is None or (entry.kind, entry.id) in self.sources:
+                continue
+            self.sources[(entry.kind, entry.id)] = entry.source
             if isinstance(entry.document, Postmortem):
-                postmortems.setdefault(entry.id, entry.document)
+                postmortems[entry.id] = entry.document
             elif isinstance(entry.document, Runbook):
-                runbooks.setdefault(entry.id, entry.document)
+                runbooks[entry.id] = entry.document
         # Newest first everywhere: that is how people read incident history.
         self.postmortems: dict[str, Postmortem] = dict(
             sorted(postmortems.items(), key=lambda item: (item[1].started_at, item[0]), reverse=True)
@@ -167,7 +170,7 @@ class KnowledgeBase:
         return sorted({*self.by_service, *self.runbooks_by_service}, key=str.casefold)
 
     def entry_path(self, kind: Kind, doc_id: str) -> str:
-        return self.paths[(kind, doc_id)]
+        return self.sources[(kind, doc_id)].relpath
 
     def similar(self, pm_id: str, limit: int | None = None) -> list[str]:
         """Incidents sharing services, tags and category, rarest features counting most.

@@ -15,7 +15,6 @@ import yaml
 from markupsafe import escape
 
 from pmkb.index import KnowledgeBase
-from pmkb.loader import Source
 
 # (kind, subject): ("postmortem", "2024-03-05-checkout"), ("tag", "database"), ("timeline", "").
 PageKey = tuple[str, str]
@@ -88,13 +87,8 @@ def value_uri(folder: str, slug: str) -> str:
 def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
     """Every page the knowledge base gives the site, documents first."""
     specs: list[PageSpec] = []
-    sources: dict[tuple[str, str], Source] = {}
-    for entry in kb.entries:
-        if entry.document is not None:
-            # The first file of an id is the one the index kept (see KnowledgeBase.__init__).
-            sources.setdefault((entry.kind, entry.id), entry.source)
     for pm_id, pm in kb.postmortems.items():
-        source = sources[("postmortem", pm_id)]
+        source = kb.sources[("postmortem", pm_id)]
         specs.append(
             PageSpec(
                 key=("postmortem", pm_id),
@@ -108,7 +102,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
             )
         )
     for rb_id, runbook in kb.runbooks.items():
-        source = sources[("runbook", rb_id)]
+        source = kb.sources[("runbook", rb_id)]
         specs.append(
             PageSpec(
                 key=("runbook", rb_id),
