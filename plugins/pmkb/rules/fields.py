@@ -17,6 +17,7 @@ from pmkb.loader import FieldPath, Source
 from pmkb.model import ID_PATTERN, MODELS, ActionItem, Postmortem, Runbook, _Document, slugify_id
 
 ACTION_ITEM_KEYS = tuple(ActionItem.model_fields)
+FIELD_NAMES = frozenset(name for model in (Postmortem, Runbook, ActionItem) for name in model.model_fields)
 REQUIRED_ACTION_ITEM_KEYS = tuple(name for name, info in ActionItem.model_fields.items() if info.is_required())
 
 
@@ -90,7 +91,7 @@ def _describe(source: Source, exc: ValidationError) -> Iterator[Finding]:
     for error in exc.errors(include_url=False):
         location: FieldPath = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
         # Keep only the parts that name data (drop pydantic's union/validator tags).
-        location = tuple(part for part in location if isinstance(part, int) or part in _all_field_names())
+        location = tuple(part for part in location if isinstance(part, int) or part in FIELD_NAMES)
         line = source.line_of(location)
         in_item = len(location) >= 2 and location[0] == "action_items" and isinstance(location[1], int)
         if in_item and (error["type"] == "missing" or len(location) == 2):
@@ -113,16 +114,6 @@ def _item_message(location: FieldPath, error: Any) -> str:
         f"action item {number} must be a mapping with {', '.join(REQUIRED_ACTION_ITEM_KEYS)} "
         f"(got {error['input']!r})"
     )
-
-
-_FIELD_NAMES: set[str] = set()
-
-
-def _all_field_names() -> set[str]:
-    if not _FIELD_NAMES:
-        for model in (Postmortem, Runbook, ActionItem):
-            _FIELD_NAMES.update(model.model_fields)
-    return _FIELD_NAMES
 
 
 def _dotted(location: FieldPath) -> str:
