@@ -147,9 +147,9 @@ def schema(ctx: click.Context, kind: str, config_file: Path | None, today: str |
 
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (each lists its click commands in COMMANDS)."""
-    from pmkb import commands, scaffold
+    from pmkb import commands, init, scaffold
 
-    for module in (commands, scaffold):
+    for module in (commands, scaffold, init):
         for command in module.COMMANDS:
             main.add_command(command)
 
