@@ -205,3 +205,15 @@ def test_requirements_name_the_source_pmkb_was_installed_from(monkeypatch: pytes
     assert clone.line == f"pmkb @ git+https://github.com/acme/pmkb.git@{head}" and clone.reachable
     text = render_files("X", requirement=clone)["requirements.txt"]
     assert text.splitlines()[-1] == clone.line and all(line.startswith("#") for line in text.splitlines()[:-1])
+
+
+def test_package_data_ships_every_scaffold_template() -> None:
+    import tomllib
+
+    globs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["pmkb"]
+    package = REPO / "plugins" / "pmkb"
+    templates = [path.relative_to(package) for path in (package / "scaffolds").rglob("*") if path.is_file()]
+    assert any(path.parts[:2] == ("scaffolds", "init") for path in templates)
+    for template in templates:
+        # `*` stays within one folder, as in setuptools' globs.
+        assert any(len(template.parts) == len(Path(p).parts) and template.match(p) for p in globs), template
