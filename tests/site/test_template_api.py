@@ -19,6 +19,7 @@ from mkdocs.structure.files import File
 from kb_helpers import TODAY
 from pmkb.config import load_config
 from pmkb.index import KnowledgeBase
+from pmkb.pipeline import load_knowledge_base
 from pmkb.site import views
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec, plan
@@ -72,7 +73,7 @@ def documented() -> dict[str, dict[str, set[str]]]:
 
 @pytest.fixture(scope="module")
 def example() -> tuple[KnowledgeBase, list[PageSpec]]:
-    kb = KnowledgeBase.load(load_config(REPO / "mkdocs.yml"), TODAY)
+    kb = load_knowledge_base(load_config(REPO / "mkdocs.yml"), TODAY).kb
     return kb, plan(kb, "index.md")
 
 
