@@ -22,9 +22,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("pmkb.model", "pmkb.findings", "pmkb.patterns", "pmkb.suggest"),
     ("pmkb.blocks", "pmkb.loader", "pmkb.config", "pmkb.validation", "pmkb.schema"),
     ("pmkb.index",),
-    ("pmkb.rules", "pmkb.reports"),
+    ("pmkb.rules", "pmkb.reports", "pmkb.incidents"),
     ("pmkb.pipeline",),
-    ("pmkb.site", "pmkb.cli", "pmkb.cli_context", "pmkb.commands", "pmkb.scaffold"),
+    ("pmkb.site", "pmkb.cli", "pmkb.cli_context", "pmkb.commands", "pmkb.scaffold", "pmkb.init", "pmkb.incidents.draft"),
 ]
 # The core serves the CLI and the site alike, so it knows neither.
 FRONT_END_PACKAGES = ("mkdocs", "click", "jinja2", "material")
