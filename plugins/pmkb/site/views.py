@@ -64,7 +64,8 @@ class SimilarRow:
     """A suggested similar incident and what it has in common with the page's."""
 
     incident: IncidentRow
-    shared: tuple[str, ...]  # for the reader to judge the suggestion, e.g. "checkout-api", "#database"
+    score: float  # how alike, as the index ranks them; higher is closer
+    shared: tuple[str, ...]  # as the index gives them, for the reader to judge, e.g. "checkout-api", "#database"
 
 
 @dataclass(frozen=True)
@@ -324,14 +325,10 @@ class Views:
     def _page_postmortem(self, pm_id: str) -> dict[str, Any]:
         kb = self.kb
         pm = kb.postmortems[pm_id]
-        similar = []
-        for other_id in kb.similar(pm_id):
-            other = kb.postmortems[other_id]
-            shared = [s for s in other.services if s in pm.services]
-            shared += [f"#{t}" for t in other.tags if t in pm.tags]
-            if other.category and other.category == pm.category:
-                shared.append(f"category {other.category}")
-            similar.append(SimilarRow(self.incident(other_id), tuple(dict.fromkeys(shared))))
+        similar = [
+            SimilarRow(self.incident(suggestion.id), suggestion.score, tuple(suggestion.shared))
+            for suggestion in kb.similar(pm_id)
+        ]
         return {
             "pm": PostmortemView(
                 **_incident_fields(pm_id, pm),
