@@ -9,10 +9,11 @@ long as `Views` still builds the same rows from it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import cached_property
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from markupsafe import Markup
 
@@ -173,9 +174,7 @@ class RecurringGroup:
     last: date | None
 
 
-def group_recurrences(
-    found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]
-) -> list[RecurringGroup]:
+def group_recurrences(found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]) -> list[RecurringGroup]:
     # One incident touching three services is one recurring problem, not three rows saying the same.
     groups: dict[tuple[str, tuple[str, ...]], list[reports.Recurrence]] = {}
     for recurrence in found:
