@@ -31,6 +31,7 @@ from mkdocs.structure.pages import Page
 from pmkb.config import ConfigError, KBConfig, resolve_today
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
+from pmkb.rules import rule_settings
 from pmkb.site import nav as site_nav
 from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
 from pmkb.site.links import BodyLinks, Links, RenderingDocument
@@ -73,6 +74,7 @@ class PmkbPlugin(BasePlugin):
         root = Path(config_file_path).parent.resolve() if config_file_path else Path.cwd()
         try:
             self.kb_config = KBConfig.from_options(options, root, source=Path(config_file_path or "mkdocs.yml").name)
+            rule_settings(self.kb_config)
         except ConfigError as exc:
             return [("", str(exc))], []
         return [], []
