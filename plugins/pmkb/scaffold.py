@@ -17,6 +17,7 @@ import jinja2
 
 from pmkb.cli_context import DATE, common_options, make_context
 from pmkb.config import KBConfig
+from pmkb.incidents import FORMATS as INCIDENT_FORMATS
 from pmkb.loader import normalise_heading
 from pmkb.model import slugify_id
 
@@ -123,7 +124,7 @@ def new() -> None:
     help="Incident data (JSON) to draft from: lifecycle timestamps, services and a UTC timeline.",
 )
 @click.option(
-    "--format", "source_format", type=click.Choice(["generic", "pagerduty", "alertmanager"]),
+    "--format", "source_format", type=click.Choice(INCIDENT_FORMATS),
     help="The format of --from (default: detected from its content).",
 )
 @click.option(
