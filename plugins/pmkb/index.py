@@ -201,8 +201,8 @@ class KnowledgeBase:
             related=list(self.related.get(pm_id, [])),
             similar=[suggestion.id for suggestion in self.similar(pm_id)],
         )
-        for item in data["action_items"]:
-            item["overdue"] = item["status"] not in ("done", "wont-do") and item["due"] < self.today.isoformat()
+        for item, exported in zip(pm.action_items, data["action_items"]):
+            exported["overdue"] = item.is_overdue(self.today)
         return data
 
     def export_runbook(self, rb_id: str) -> dict[str, Any]:
