@@ -59,9 +59,7 @@ def _apply(rule: Rule, sentence: Sentence, m: re.Match[str]) -> tuple[int, int] 
     if rule.subject:
         who = m.group("who")
         before = sentence.words_before(m.start("who"), limit=2)
-        if not token_is_person(who, before, sentence.text()) and not relative_subject_is_person(
-            sentence, m.start("who")
-        ):
+        if not token_is_person(who, before, sentence) and not relative_subject_is_person(sentence, m.start("who")):
             return None
         if rule.possessive and (who.lower() in NEGATED_POSSESSORS):
             return None

@@ -243,7 +243,7 @@ _SUBJECT_RULES: tuple[Rule, ...] = (
         keywords=(("blame",),),
     ),
     _subject_rule(
-        r"(?P<kw>\w+ed)(?:\s+[^\s.!?]+){0,5}?\s+without\s+"
+        r"(?P<kw>\b\w+ed)(?:\s+[^\s.!?]+){0,5}?\s+without\s+"
         r"(?:(?:any|a|first|even|properly|proper|bothering\s+to|actually)\s+)?"
         r"(?:testing|tests?|checking|review(?:ing)?|approval|verif(?:ying|ication)|thinking|"
         r"asking|telling\s+anyone|reading|looking|double[- ]checking)\b",
@@ -265,7 +265,7 @@ _SUBJECT_RULES: tuple[Rule, ...] = (
     # An action pinned on a slip: "the intern dropped the table by mistake".
     _subject_rule(
         r"(?P<kw>(?:accidentally|mistakenly|inadvertently|unintentionally)\s+\w+"
-        r"|\w+ed(?:\s+[^\s.!?]+){0,5}?\s+(?:by\s+(?:mistake|accident)|in\s+error))\b",
+        r"|\b\w+ed(?:\s+[^\s.!?]+){0,5}?\s+(?:by\s+(?:mistake|accident)|in\s+error))\b",
         HINT_HUMAN_ERROR,
         keywords=(("accident", "mistake", "inadvertently", "unintentionally", "error"),),
     ),
@@ -302,7 +302,7 @@ _POSSESSIVE_RULES: tuple[Rule, ...] = (
         ),
         HINT_BROKE,
         subject=True,
-        prefilter=re.compile(r"['’]s\s.*\b(?:broke|caused|took|brought|knocked)\b", _I | re.S),
+        prefilter=re.compile(r"\b(?:broke|caused|took|brought|knocked)\b", _I),
         keywords=(("broke", "caused", "took", "brought", "knocked"), _APOSTROPHES),
     ),
 )
@@ -450,7 +450,7 @@ _PREDICATE_TO = re.compile(r"(?:\b(?:is|was|are|were|be|been)|['’]s)\s+(?:\w+\
 _BLAME_LINK = re.compile(
     r"\s+(?:(?:it|this|that|everything|the\s+(?:outage|incident))\s+)?"
     r"(?:(?:lies|lay|lie|rests|rested|falls|fell|is|was|goes|went|sits|sat|squarely|"
-    r"entirely|solely)\s+)*(?:(?:on|upon|onto|with|to|at)\s+)?",
+    r"entirely|solely)\s+){0,4}(?:(?:on|upon|onto|with|to|at)\s+)?",
     _I,
 )
 
