@@ -17,6 +17,7 @@ from pmkb.rules.blame.vocabulary import (
     NEGATORS,
     NOT_NAME_SUFFIXES,
     NOT_NAMES,
+    NOT_HANDLES,
     NP_STOP,
     OBJECT_PRONOUNS,
     PEOPLE_DESKS,
@@ -93,7 +94,7 @@ def token_is_person(token: str, before: list[str], sentence: Sentence) -> bool:
     ``before`` holds the words just before it, as written, nearest last.
     """
     if token.startswith("@"):
-        return True
+        return token[1:].lower() not in NOT_HANDLES
     low = token.lower()
     if low == "they" and _they_means_things(sentence):
         return False
