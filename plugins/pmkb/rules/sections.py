@@ -6,18 +6,10 @@ from typing import TYPE_CHECKING, Iterator
 
 from pmkb.findings import Finding, finding
 from pmkb.loader import normalise_heading
+from pmkb.sections import section_lookup
 
 if TYPE_CHECKING:
     from pmkb.index import Entry, KnowledgeBase
-
-
-def section_lookup(aliases: dict[str, list[str]]) -> dict[str, str]:
-    """Normalised heading text -> normalised section name it stands for."""
-    lookup: dict[str, str] = {}
-    for name, names in aliases.items():
-        for alias in names:
-            lookup[normalise_heading(alias)] = normalise_heading(name)
-    return lookup
 
 
 def present_sections(entry: "Entry", aliases: dict[str, list[str]]) -> set[str]:
