@@ -12,6 +12,7 @@ from pmkb.config import KBConfig
 from pmkb.findings import Finding
 from pmkb.loader import Kind, Source, discover, load_source
 from pmkb.model import Postmortem, Runbook, _Document
+from pmkb.sections import Excerpts, Placeholders, excerpts
 
 # How much one shared feature says about two incidents being alike.
 _SIMILARITY_WEIGHTS = {"service": 3.0, "category": 2.0, "tag": 1.0}
@@ -118,6 +119,12 @@ class KnowledgeBase:
         self.related: dict[str, list[str]] = defaultdict(list)
         self.cited_by: dict[str, list[str]] = defaultdict(list)
         self.runbooks_by_service: dict[str, list[str]] = defaultdict(list)
+        # Plain text of Summary, Root Cause and Lessons Learned, read once for every page and export.
+        placeholders = Placeholders.from_config(self.config)
+        self.excerpts: dict[str, Excerpts] = {
+            pm_id: excerpts(self.sources[("postmortem", pm_id)], self.config.section_aliases, placeholders)
+            for pm_id in self.postmortems
+        }
         self._postings: dict[tuple[str, str], list[str]] = defaultdict(list)
         for pm_id, pm in self.postmortems.items():
             self.by_severity[pm.severity].append(pm_id)
@@ -227,6 +234,9 @@ class KnowledgeBase:
             time_to_mitigate=pm.time_to_mitigate,
             related=list(self.related.get(pm_id, [])),
             similar=self.similar(pm_id),
+            summary=self.excerpts[pm_id].summary,
+            root_cause=self.excerpts[pm_id].root_cause,
+            lessons=list(self.excerpts[pm_id].lessons),
         )
         for item in data["action_items"]:
             item["overdue"] = item["status"] not in ("done", "wont-do") and item["due"] < self.today.isoformat()
