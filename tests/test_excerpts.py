@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, write_kb
 from pmkb.cli import main
-from pmkb.plaintext import blocks, cut_at_sentence
+from pmkb.markdown_text import blocks, cut_at_sentence
 
 PM = "postmortems/2024/2024-03-05-checkout.md"
 PM_ID = "2024-03-05-checkout"

@@ -15,7 +15,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from pmkb.findings import Finding, finding
-from pmkb.plaintext import Block, blocks
+from pmkb.markdown_text import Block, blocks
 
 try:
     _YamlLoader: type = yaml.CSafeLoader

@@ -10,7 +10,7 @@ from typing import Iterable
 
 from pmkb.config import KBConfig
 from pmkb.loader import Heading, Source, normalise_heading
-from pmkb.plaintext import Block, collapse, cut_at_sentence, sentences
+from pmkb.markdown_text import Block, collapse, cut_at_sentence, sentences
 from pmkb.prompts import prompt_texts
 
 ROOT_CAUSE_EXCERPT_CHARS = 300

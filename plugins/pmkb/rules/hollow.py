@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from pmkb.findings import Finding, finding
 from pmkb.loader import Heading, Source, normalise_heading
-from pmkb.plaintext import word_count
+from pmkb.markdown_text import word_count
 from pmkb.sections import Placeholders, content_blocks, find_section, lesson_texts, timed_entries
 
 if TYPE_CHECKING:
