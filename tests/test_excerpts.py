@@ -47,7 +47,7 @@ def test_excerpts_in_the_model(kb_factory):
     text = with_section("Root Cause", body)
     text = text.replace("Config changes to pool sizes need a canary.", "- Canary *pool* changes.\n- Watch `PgBouncer` waits.\n  - nested detail")
     kb = kb_factory({PM: text, "runbooks/db-pool.md": GOOD_RUNBOOK})
-    excerpt = kb.excerpts[PM_ID]
+    excerpt = kb.kb.excerpts[PM_ID]
     assert excerpt.root_cause == "Network call inside a transaction. It held connections."
     assert excerpt.lessons == ("Canary pool changes.", "Watch PgBouncer waits.")
     assert excerpt.summary == "The checkout API returned errors for a quarter of requests."
@@ -57,7 +57,7 @@ def test_lessons_as_sentences_and_list_root_cause(kb_factory):
     text = with_section("Root Cause", "Three things combined:\n\n1. **Pools** over-committed.\n2. Retries without backoff.\n\nLater text.")
     text = text.replace("Config changes to pool sizes need a canary.", "Canaries need peak traffic. Pools are shared!")
     kb = kb_factory({PM: text, "runbooks/db-pool.md": GOOD_RUNBOOK})
-    excerpt = kb.excerpts[PM_ID]
+    excerpt = kb.kb.excerpts[PM_ID]
     assert excerpt.root_cause == "Three things combined: Pools over-committed. Retries without backoff."
     assert excerpt.lessons == ("Canaries need peak traffic.", "Pools are shared!")
 
@@ -65,8 +65,8 @@ def test_lessons_as_sentences_and_list_root_cause(kb_factory):
 def test_placeholders_and_comments_give_empty_excerpts(kb_factory):
     text = with_section("Root Cause", "<!-- later -->\n\nTBD").replace("## Summary\n\nThe checkout API", "## Summary\n\nTODO\n\nThe checkout API")
     kb = kb_factory({PM: text, "runbooks/db-pool.md": GOOD_RUNBOOK})
-    assert kb.excerpts[PM_ID].root_cause == ""
-    assert kb.excerpts[PM_ID].summary.startswith("The checkout API")
+    assert kb.kb.excerpts[PM_ID].root_cause == ""
+    assert kb.kb.excerpts[PM_ID].summary.startswith("The checkout API")
 
 
 def test_export_carries_excerpts_without_markup(tmp_path):

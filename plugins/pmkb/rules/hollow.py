@@ -9,21 +9,19 @@ on review, silent on drafts. One finding per section, at its heading.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from pmkb.findings import Finding, finding
+from pmkb.index import KnowledgeBase
 from pmkb.loader import Heading, Source, normalise_heading
 from pmkb.markdown_text import word_count
 from pmkb.sections import Placeholders, content_blocks, find_section, lesson_texts, timed_entries
-
-if TYPE_CHECKING:
-    from pmkb.index import KnowledgeBase
 
 TIMELINE = "timeline"
 LESSONS = "lessons learned"
 
 
-def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+def check(kb: KnowledgeBase) -> Iterator[Finding]:
     config = kb.config
     placeholders = Placeholders.from_config(config)
     for entry in kb.entries:

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from pmkb.findings import Finding, finding
+from pmkb.index import KnowledgeBase
 from pmkb.loader import normalise_heading
 from pmkb.sections import section_lookup
-
-if TYPE_CHECKING:
-    from pmkb.index import Entry, KnowledgeBase
+from pmkb.validation import Entry
 
 
-def present_sections(entry: "Entry", aliases: dict[str, list[str]]) -> set[str]:
+def present_sections(entry: Entry, aliases: dict[str, list[str]]) -> set[str]:
     lookup = section_lookup(aliases)
     return {lookup.get(heading.key, heading.key) for heading in entry.source.headings}
 
 
-def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+def check(kb: KnowledgeBase) -> Iterator[Finding]:
     config = kb.config
     for entry in kb.entries:
         data = entry.source.data
@@ -34,7 +33,7 @@ def check(kb: "KnowledgeBase") -> Iterator[Finding]:
 
 
 def _missing(
-    entry: "Entry",
+    entry: Entry,
     present: set[str],
     names: list[str],
     aliases: dict[str, list[str]],
