@@ -21,7 +21,7 @@ import pmkb
 LAYERS: list[tuple[str, ...]] = [
     ("pmkb.model", "pmkb.findings", "pmkb.markdown_text"),
     ("pmkb.loader", "pmkb.config", "pmkb.validation", "pmkb.schema", "pmkb.prompts", "pmkb.sections"),
-    ("pmkb.index",),
+    ("pmkb.index", "pmkb.similarity"),
     ("pmkb.rules", "pmkb.reports"),
     ("pmkb.pipeline",),
     ("pmkb.site", "pmkb.cli", "pmkb.cli_context", "pmkb.commands", "pmkb.scaffold"),

@@ -200,14 +200,9 @@ class Renderer:
         kb = self.kb
         pm_id = spec.subject
         pm = kb.postmortems[pm_id]
-        similar = []
-        for other_id in kb.similar(pm_id):
-            other = kb.postmortems[other_id]
-            shared = [s for s in other.services if s in pm.services]
-            shared += [f"#{t}" for t in other.tags if t in pm.tags]
-            if other.category and other.category == pm.category:
-                shared.append(f"category {other.category}")
-            similar.append(Similar(other_id, other, tuple(dict.fromkeys(shared))))
+        similar = [
+            Similar(incident.id, kb.postmortems[incident.id], incident.shared) for incident in kb.similar_incidents(pm_id)
+        ]
         return {
             "id": pm_id,
             "pm": pm,
