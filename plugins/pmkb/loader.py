@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Iterator, Literal
 
 import yaml
-from markdown_it import MarkdownIt
 
+from pmkb.blocks import scan
 from pmkb.findings import Finding, finding
 from pmkb.markdown_text import Block, blocks
 
@@ -30,8 +30,6 @@ _FENCE = re.compile(r"^---[ \t]*$")
 _FENCE_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _LEADING_NUMBER = re.compile(r"^\d+\s*[.)]\s*")
 _WHITESPACE = re.compile(r"\s+")
-# Only the block structure matters (headings, fences); skipping inline parsing halves the cost.
-_markdown = MarkdownIt("commonmark").disable(["inline", "text_join"])
 _INLINE_MARKUP = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)|`+")
 
 
@@ -207,19 +205,19 @@ def _read_headings(source: Source, body_line: int) -> None:
     """
     source.body_line = body_line
     body = source.body
-    tokens = _markdown.parse(body)
-    end_of_file = body_line + body.count("\n") + 1
+    lines = body.split("\n")
+    end_of_file = body_line + len(lines)
     open_heading: Heading | None = None
-    for index, token in enumerate(tokens):
-        if token.type != "heading_open" or token.tag not in ("h1", "h2") or token.map is None:
-            continue
-        start = body_line + token.map[0]
+    for heading in scan(body).headings:
+        start = body_line + heading.line - 1
         if open_heading is not None:
             source.headings.append(_ended(open_heading, start))
             open_heading = None
-        if token.tag == "h2":
-            text = _INLINE_MARKUP.sub("", tokens[index + 1].content)
-            open_heading = Heading(text=text, line=start, body_start=body_line + token.map[1])
+        if heading.level == 2:
+            # An ATX heading is one line; a setext heading is its text lines and the underline.
+            atx = lines[heading.line - 1].lstrip().startswith("#")
+            height = 1 if atx else heading.content.count("\n") + 2
+            open_heading = Heading(text=_INLINE_MARKUP.sub("", heading.content), line=start, body_start=start + height)
     if open_heading is not None:
         source.headings.append(_ended(open_heading, end_of_file))
 
