@@ -82,12 +82,6 @@ class KnowledgeBase:
         self.related: dict[str, list[str]] = defaultdict(list)
         self.cited_by: dict[str, list[str]] = defaultdict(list)
         self.runbooks_by_service: dict[str, list[str]] = defaultdict(list)
-        # Plain text of Summary, Root Cause and Lessons Learned, read once for every page and export.
-        placeholders = Placeholders.from_config(self.config)
-        self.excerpts: dict[str, Excerpts] = {
-            pm_id: excerpts(self.sources[("postmortem", pm_id)], self.config.section_aliases, placeholders)
-            for pm_id in self.postmortems
-        }
         for pm_id, pm in self.postmortems.items():
             self.by_severity[pm.severity].append(pm_id)
             for service in dict.fromkeys(pm.services):
@@ -123,6 +117,16 @@ class KnowledgeBase:
 
     def entry_path(self, kind: Kind, doc_id: str) -> str:
         return self.sources[(kind, doc_id)].relpath
+
+    @cached_property
+    def excerpts(self) -> dict[str, Excerpts]:
+        """Plain text of Summary, Root Cause and Lessons Learned per postmortem, read once
+        for every page, brief and export (a check needs none of it)."""
+        placeholders = Placeholders.from_config(self.config)
+        return {
+            pm_id: excerpts(self.sources[("postmortem", pm_id)], self.config.section_aliases, placeholders)
+            for pm_id in self.postmortems
+        }
 
     @cached_property
     def similarity(self) -> SimilarityIndex:
