@@ -24,7 +24,7 @@ from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import write_sites  # noqa: E402
+from generate import write_sites
 
 
 def measure(kb: KnowledgeBase, repeat: int) -> tuple[float, float, int]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-
 from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, write_kb
 from pmkb.cli import main
 from pmkb.markdown_text import blocks, cut_at_sentence

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-
 from kb_helpers import postmortem, write_kb
 from pmkb import similarity
 from pmkb.cli import main

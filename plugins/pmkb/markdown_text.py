@@ -9,8 +9,9 @@ backticks go. Rules and excerpts read these blocks; nothing here knows sections.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token

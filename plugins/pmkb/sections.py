@@ -5,8 +5,8 @@ content rather than placeholders, and the plain-text excerpts kept per postmorte
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from pmkb.config import KBConfig
 from pmkb.loader import Heading, Source, normalise_heading
@@ -64,7 +64,7 @@ class Placeholders:
         )
 
     @classmethod
-    def from_config(cls, config: KBConfig) -> "Placeholders":
+    def from_config(cls, config: KBConfig) -> Placeholders:
         """The configured placeholders and the prompts the scaffold writes for the configured sections."""
         names = [*config.required_sections, *config.recommended_sections, *config.runbook_sections]
         return cls(config.hollow.placeholders, prompt_texts(names))
@@ -156,7 +156,7 @@ def excerpts(source: Source, aliases: dict[str, list[str]], placeholders: Placeh
 
 def section_words(source: Source, names: Iterable[str], aliases: dict[str, list[str]]) -> str:
     """The plain text of the named sections (those present), for text search and similarity."""
-    parts = []
+    parts: list[str] = []
     for name in names:
         heading = find_section(source, name, aliases)
         if heading is not None:

@@ -14,8 +14,8 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 # BM25's term-frequency saturation and length normalisation, at their usual values.
 _K1 = 1.2
@@ -59,7 +59,7 @@ STOP_WORDS = frozenset(
     what what's whatever when whence whenever where whereafter whereas whereby wherein whereupon wherever
     whether which while whither who whoever whole whom whose why will with within without won't would
     wouldn't yet you your yours yourself yourselves
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 # Words every postmortem uses: they say an incident happened, not what it was about.
 INCIDENT_WORDS = frozenset(
@@ -69,7 +69,7 @@ INCIDENT_WORDS = frozenset(
     changed changes problem problems issue issues cause caused causes causing root contributing factor
     factors team teams engineer engineers on-call oncall alert alerts alerted page paged error errors
     failed failure failures fail fails happened happen started start began ended end normal usual expected
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 def words(text: str) -> list[str]:
     """Lower-case words without stop words, numbers or single letters; plurals folded."""

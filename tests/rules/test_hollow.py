@@ -7,8 +7,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, MKDOCS_YML, SECTIONS, codes, only, postmortem, runbook, write_kb
+from kb_helpers import (
+    GOOD_POSTMORTEM,
+    GOOD_RUNBOOK,
+    MKDOCS_YML,
+    SECTIONS,
+    codes,
+    only,
+    postmortem,
+    runbook,
+    write_kb,
+)
 from pmkb.cli import main
 
 PM = "postmortems/2024/2024-03-05-checkout.md"

@@ -9,13 +9,19 @@ on review, silent on drafts. One finding per section, at its heading.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from pmkb.findings import Finding, finding
 from pmkb.index import KnowledgeBase
 from pmkb.loader import Heading, Source, normalise_heading
 from pmkb.markdown_text import word_count
-from pmkb.sections import Placeholders, content_blocks, find_section, lesson_texts, timed_entries
+from pmkb.sections import (
+    Placeholders,
+    content_blocks,
+    find_section,
+    lesson_texts,
+    timed_entries,
+)
 
 TIMELINE = "timeline"
 LESSONS = "lessons learned"
