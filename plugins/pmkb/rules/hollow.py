@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pmkb.findings import Finding, finding
+from pmkb.findings import Finding, Level, Rule
 from pmkb.index import KnowledgeBase
 from pmkb.loader import Heading, Source, normalise_heading
 from pmkb.markdown_text import word_count
@@ -23,11 +23,26 @@ from pmkb.sections import (
     timed_entries,
 )
 
+HOLLOW_SECTION = Rule(
+    "PMKB015",
+    "hollow-section",
+    "error",
+    level_note="error on final, warning on review, silent on drafts",
+    when=(
+        "a required section that is empty, only comments, or only placeholder text (TBD, TODO, N/A, ..., "
+        "the scaffold's prompts); a Timeline with no timed entry; Lessons Learned with no item or sentence. "
+        "Points at the heading's line"
+    ),
+    why="a postmortem with every heading and nothing under them passes review while saying nothing",
+    example="`## Root Cause` followed only by `TBD`",
+)
+RULES = (HOLLOW_SECTION,)
+
 TIMELINE = "timeline"
 LESSONS = "lessons learned"
 
 
-def check(kb: KnowledgeBase) -> Iterator[Finding]:
+def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     config = kb.config
     placeholders = Placeholders.from_config(config)
     for entry in kb.entries:
@@ -39,7 +54,7 @@ def check(kb: KnowledgeBase) -> Iterator[Finding]:
             if status == "draft":
                 continue
             sections, aliases = config.required_sections, config.section_aliases
-            level = "warning" if status == "review" else "error"
+            level: Level = "warning" if status == "review" else "error"
         else:
             sections, aliases, level = config.runbook_sections, config.runbook_section_aliases, "error"
         for name in dict.fromkeys(sections):
@@ -49,10 +64,10 @@ def check(kb: KnowledgeBase) -> Iterator[Finding]:
             problem = hollow_problem(entry.source, heading, name, placeholders, config.hollow.min_words_for(name))
             if problem is None:
                 continue
-            item = finding(entry.path, heading.line, "PMKB015", f"section `{heading.text.strip()}` {problem}")
-            if level != item.level:
-                item = Finding(item.path, item.line, item.code, item.message + " (required before final)", "warning")
-            yield item
+            message = f"section `{heading.text.strip()}` {problem}"
+            if level == "warning":
+                message += " (required before final)"
+            yield HOLLOW_SECTION.finding(entry.path, heading.line, message, level)
 
 
 def hollow_problem(source: Source, heading: Heading, name: str, placeholders: Placeholders, min_words: int) -> str | None:
