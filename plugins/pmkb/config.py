@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from pmkb.patterns import validate_patterns
 from pmkb.suggest import closest
+from pmkb.times import parse_day
 
 DEFAULT_SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]
 DEFAULT_CATEGORIES = [
@@ -219,7 +220,7 @@ def resolve_today(option: str | None = None) -> date:
     if text is None:
         return date.today()
     try:
-        return date.fromisoformat(text.strip())
+        return parse_day(text)
     except ValueError:
         raise ConfigError(f"{source} must be a date YYYY-MM-DD, not {text!r}") from None
 

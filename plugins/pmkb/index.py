@@ -187,8 +187,8 @@ class KnowledgeBase:
             root_cause=self.excerpts[pm_id].root_cause,
             lessons=list(self.excerpts[pm_id].lessons),
         )
-        for item in data["action_items"]:
-            item["overdue"] = item["status"] not in ("done", "wont-do") and item["due"] < self.today.isoformat()
+        for item, exported in zip(pm.action_items, data["action_items"]):
+            exported["overdue"] = item.is_overdue(self.today)
         return data
 
     def export_runbook(self, rb_id: str) -> dict[str, Any]:

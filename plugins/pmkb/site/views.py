@@ -20,11 +20,8 @@ from pmkb import reports
 from pmkb.index import KnowledgeBase
 from pmkb.model import ActionItem, Postmortem, Runbook
 from pmkb.site.chart import incidents_chart
+from pmkb.times import MONTH_NAMES
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 # Rows ------------------------------------------------------------------------------
@@ -425,7 +422,7 @@ class Views:
                 TimelineYear(
                     year=f"{year:04d}",
                     months=tuple(
-                        TimelineMonth(f"{year:04d}-{month:02d}", f"{_MONTHS[month - 1]} {year:04d}", tuple(self.incidents(ids)))
+                        TimelineMonth(f"{year:04d}-{month:02d}", f"{MONTH_NAMES[month - 1]} {year:04d}", tuple(self.incidents(ids)))
                         for month, ids in months.items()
                     ),
                 )
