@@ -3,7 +3,7 @@ neighbours, over the deterministic synthetic knowledge base of `generate.py`.
 
 Each size is loaded once; the figures are the best of `--repeat` runs, in CPU seconds
 of this process (a shared machine's load does not inflate them), of (a) building
-the index from the loaded postmortems and (b) `similar_incidents` for every one of
+the index from the loaded postmortems and (b) `KnowledgeBase.similar` for every one of
 them, which is what the site build and `pmkb export` do. Doubling the size should
 roughly double (b): each lookup walks capped postings, never every other incident.
 
@@ -36,7 +36,7 @@ def measure(kb: KnowledgeBase, repeat: int) -> tuple[float, float, int]:
         start = time.process_time()
         _ = kb.similarity
         built = time.process_time()
-        found = sum(len(kb.similar_incidents(pm_id)) for pm_id in kb.postmortems)
+        found = sum(len(kb.similar(pm_id)) for pm_id in kb.postmortems)
         done = time.process_time()
         builds.append(built - start)
         lookups.append(done - built)

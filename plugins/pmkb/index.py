@@ -144,15 +144,11 @@ class KnowledgeBase:
             for pm_id, pm in self.postmortems.items()
         )
 
-    def similar_incidents(self, pm_id: str, limit: int | None = None) -> list[SimilarIncident]:
-        """Incidents most like this one, best first, with what they share; related ones
-        are left out (they are listed as related already)."""
+    def similar(self, pm_id: str, limit: int | None = None) -> list[SimilarIncident]:
+        """Incidents most like this one, best first, with how alike they are and what they
+        share; related ones are left out (they are listed as related already)."""
         limit = self.config.similar_limit if limit is None else limit
         return self.similarity.similar(pm_id, limit, exclude=self.related.get(pm_id, ()))
-
-    def similar(self, pm_id: str, limit: int | None = None) -> list[str]:
-        """The ids of `similar_incidents`."""
-        return [incident.id for incident in self.similar_incidents(pm_id, limit)]
 
     def runbook_review_due(self, runbook: Runbook) -> date:
         return runbook.review_due(self.config.runbook_review_days)
@@ -171,7 +167,7 @@ class KnowledgeBase:
 
     def export_postmortem(self, pm_id: str) -> dict[str, Any]:
         pm = self.postmortems[pm_id]
-        similar = self.similar_incidents(pm_id)
+        similar = self.similar(pm_id)
         data = pm.model_dump(mode="json")
         data.update(
             id=pm_id,

@@ -9,10 +9,11 @@ long as `Views` still builds the same rows from it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import cached_property
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from markupsafe import Markup
 
@@ -70,6 +71,7 @@ class SimilarRow:
     """A suggested similar incident and what it has in common with the page's."""
 
     incident: IncidentRow
+    score: float  # how alike, as the index ranks them; higher is closer
     shared: tuple[str, ...]  # for the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database"
 
 
@@ -178,9 +180,7 @@ class RecurringGroup:
     last: date | None
 
 
-def group_recurrences(
-    found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]
-) -> list[RecurringGroup]:
+def group_recurrences(found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]) -> list[RecurringGroup]:
     # One incident touching three services is one recurring problem, not three rows saying the same.
     groups: dict[tuple[str, tuple[str, ...]], list[reports.Recurrence]] = {}
     for recurrence in found:
@@ -331,7 +331,10 @@ class Views:
     def _page_postmortem(self, pm_id: str) -> dict[str, Any]:
         kb = self.kb
         pm = kb.postmortems[pm_id]
-        similar = [SimilarRow(self.incident(other.id), other.shared) for other in kb.similar_incidents(pm_id)]
+        similar = [
+            SimilarRow(self.incident(suggestion.id), suggestion.score, tuple(suggestion.shared))
+            for suggestion in kb.similar(pm_id)
+        ]
         return {
             "pm": PostmortemView(
                 **_incident_fields(pm_id, pm, kb.excerpts[pm_id].root_cause),
