@@ -22,6 +22,8 @@ from pmkb.cli_context import (
 )
 from pmkb.config import KBConfig
 from pmkb.findings import Finding
+from pmkb.index import Scope
+from pmkb.pipeline import load_knowledge_base
 from pmkb.schema import json_schema
 
 __all__ = ["main", "common_options", "make_context", "fail", "parse_today", "Context", "EXIT_USAGE"]
@@ -53,7 +55,10 @@ def check(
     state = make_context(ctx, config_file, today)
     config = state.config
     warn_missing_folders(config)
-    selected = _select(state.findings, paths, config.root) if paths else state.findings
+    # With PATHs, only those files are looked into; the rest lend their ids.
+    scope = _scope(paths, config.root) if paths else None
+    checked = load_knowledge_base(config, state.today, scope)
+    selected = checked.findings
     if output_format == "json":
         click.echo(json.dumps([asdict(item) for item in selected], indent=2, ensure_ascii=False))
     elif output_format == "github":
@@ -62,13 +67,14 @@ def check(
     else:
         for item in selected:
             click.echo(item.as_text())
-        click.echo(_summary(selected, len(state.kb.entries)))
+        click.echo(_summary(selected, len(checked.kb.entries)))
     errors = sum(item.level == "error" for item in selected)
     warnings = len(selected) - errors
     sys.exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
 
 
-def _select(findings: list[Finding], paths: tuple[Path, ...], root: Path) -> list[Finding]:
+def _scope(paths: tuple[Path, ...], root: Path) -> Scope:
+    """A test for the files (relative to mkdocs.yml) that are, or are inside, one of PATHs."""
     wanted: list[Path] = []
     for path in paths:
         # Relative to the current folder, else to the folder of mkdocs.yml (as findings are).
@@ -78,11 +84,11 @@ def _select(findings: list[Finding], paths: tuple[Path, ...], root: Path) -> lis
             fail(f"{path}: no such file or folder")
         wanted.append(found.resolve())
 
-    def inside(finding: Finding) -> bool:
-        target = (root / finding.path).resolve()
+    def inside(relpath: str) -> bool:
+        target = (root / relpath).resolve()
         return any(target == path or path in target.parents for path in wanted)
 
-    return [item for item in findings if inside(item)]
+    return inside
 
 
 def _summary(findings: list[Finding], documents: int) -> str:

@@ -37,7 +37,7 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     # The detectors are the costly part of a check: skip the ones switched off.
     blame_on = BLAME_LANGUAGE.code in enabled
     secrets_on = SECRET.code in enabled
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         text = entry.source.text
         if not text:
             continue
