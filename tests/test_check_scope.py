@@ -15,7 +15,7 @@ from pmkb.cli import main
 from pmkb.config import KBConfig, load_config
 from pmkb.findings import Finding
 from pmkb.pipeline import load_knowledge_base
-from pmkb.rules import content
+from pmkb.rules import blame
 from tests.kb_helpers import TODAY
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,13 +100,13 @@ def test_out_of_scope_files_are_not_scanned_for_blame_or_secrets(
     broken_kb: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scanned: list[str] = []
-    real_find_blame = content.find_blame
+    real_find_blame = blame.find_blame
 
     def counting_find_blame(text: str, *args: object, **kwargs: object) -> object:
         scanned.append(text)
         return real_find_blame(text, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(content, "find_blame", counting_find_blame)
+    monkeypatch.setattr(blame, "find_blame", counting_find_blame)
     findings = _scoped(broken_kb, {"postmortems/incident-00001.md"})
     assert len(scanned) == 1
     assert [item.code for item in findings if item.code == "PMKB012"] == ["PMKB012"]

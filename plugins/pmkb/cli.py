@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from dataclasses import asdict
@@ -28,7 +29,41 @@ from pmkb.schema import json_schema
 
 __all__ = ["main", "common_options", "make_context", "fail", "parse_today", "Context", "EXIT_USAGE"]
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Commands that live in their own modules (each lists its click commands in COMMANDS), by
+# name: a module is imported only when one of its commands runs, so `pmkb check` pays
+# neither for Jinja nor for the incident readers nor for the reports.
+COMMAND_MODULES: dict[str, str] = {
+    "stats": "pmkb.commands",
+    "brief": "pmkb.commands",
+    "actions": "pmkb.commands",
+    "new": "pmkb.scaffold",
+    "init": "pmkb.init",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module the first time the command is wanted."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in dict.fromkeys(COMMAND_MODULES.values()):
+            self._load(module)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            module = COMMAND_MODULES.get(cmd_name)
+            # A name not listed may still be a command of one of the modules.
+            for name in [module] if module else dict.fromkeys(COMMAND_MODULES.values()):
+                self._load(name)
+        return super().get_command(ctx, cmd_name)
+
+    def _load(self, module_name: str) -> None:
+        for command in importlib.import_module(module_name).COMMANDS:
+            if command.name not in self.commands:
+                self.add_command(command)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @common_options
 @click.version_option(package_name="pmkb")
 def main(config_file: Path | None, today: str | None) -> None:
@@ -149,18 +184,6 @@ def schema(ctx: click.Context, kind: str, config_file: Path | None, today: str |
     state = make_context(ctx, config_file, today)
     config = state.config if state.config_file.exists() else KBConfig()
     click.echo(json.dumps(json_schema(kind, config), indent=2, ensure_ascii=False))
-
-
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules (each lists its click commands in COMMANDS)."""
-    from pmkb import commands, init, scaffold
-
-    for module in (commands, scaffold, init):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register_optional_commands()
 
 
 if __name__ == "__main__":
