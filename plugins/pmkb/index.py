@@ -82,7 +82,6 @@ class KnowledgeBase:
         self.by_severity: dict[str, list[str]] = defaultdict(list)
         self.by_service: dict[str, list[str]] = defaultdict(list)
         self.by_tag: dict[str, list[str]] = defaultdict(list)
-        self.by_category: dict[str, list[str]] = defaultdict(list)
         self.related: dict[str, list[str]] = defaultdict(list)
         self.cited_by: dict[str, list[str]] = defaultdict(list)
         self.runbooks_by_service: dict[str, list[str]] = defaultdict(list)
@@ -96,7 +95,6 @@ class KnowledgeBase:
                 self.by_tag[tag].append(pm_id)
                 self._postings[("tag", tag)].append(pm_id)
             if pm.category:
-                self.by_category[pm.category].append(pm_id)
                 self._postings[("category", pm.category)].append(pm_id)
             for other in pm.related:
                 if other != pm_id and other in self.postmortems:
