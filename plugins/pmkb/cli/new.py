@@ -13,6 +13,7 @@ from pmkb.incidents import FORMATS as INCIDENT_FORMATS
 from pmkb.incidents import IncidentError
 from pmkb.incidents.draft import DraftRequest, build_draft
 from pmkb.loader import normalise_heading
+from pmkb.prompts import TIMELINE_EVENTS
 from pmkb.scaffold import POSTMORTEM_ORDER, _display, _sections, render, slugify_title, write_new
 
 
@@ -88,6 +89,7 @@ def new_postmortem(
             "services": list(services) or ["unassigned"],
             "started_at": f"{day.isoformat()}T00:00:00Z",
             "time": "00:00",
+            "timeline_events": TIMELINE_EVENTS,
             "example_due": (day + timedelta(days=30)).isoformat(),
             "sections": _sections(config.required_sections + config.recommended_sections, POSTMORTEM_ORDER),
         },
