@@ -187,6 +187,7 @@ def _next_steps(target: Path, requirement: Requirement) -> list[str]:
     steps = [] if target.resolve() == here else [f"cd {target}"]
     steps += [
         'pmkb new postmortem "Checkout errors after pool change" --severity SEV-2 --service checkout-api',
+        "pmkb new postmortem --from incident.json   # a draft from PagerDuty, Alertmanager or generic JSON",
         "pmkb check",
         "mkdocs serve --livereload      # preview at http://127.0.0.1:8000/",
         "mkdocs build --strict",

@@ -37,6 +37,17 @@ def table_cell(text: str) -> str:
     return "<br>".join(plain_text(line) for line in _LINE_BREAKS.split(text.strip()))
 
 
+LIFECYCLE_ROWS = {"started_at": "Impact starts", "detected_at": "Detected", "mitigated_at": "Mitigated", "resolved_at": "Resolved"}
+
+
+def timeline_events(incident: Incident) -> list[tuple[datetime, str]]:
+    """The incident's events by time; without any, its lifecycle timestamps as rows."""
+    if incident.events:
+        return [(event.time, event.text) for event in incident.timeline()]
+    moments = [(getattr(incident, name), label) for name, label in LIFECYCLE_ROWS.items()]
+    return sorted(((moment, label) for moment, label in moments if moment is not None), key=lambda row: row[0])
+
+
 def _paragraphs(text: str) -> str:
     return "\n".join(plain_text(line.rstrip()) for line in text.strip().splitlines())
 
@@ -80,7 +91,7 @@ def draft_context(incident: Incident, config: KBConfig, request: DraftRequest) -
         "lifecycle": lifecycle,
         "time": start.strftime("%H:%M"),
         "example_due": (start.date() + timedelta(days=30)).isoformat(),
-        "timeline": [(utc_text(event.time), table_cell(event.text)) for event in incident.timeline()],
+        "timeline": [(utc_text(moment), table_cell(text)) for moment, text in timeline_events(incident)],
         "prose": prose,
         "sections": _sections(config.required_sections + config.recommended_sections, POSTMORTEM_ORDER),
     }
