@@ -1,6 +1,6 @@
 """Answers over a knowledge base: statistics, pre-deploy briefs and action items.
 
-Pure functions of a `KnowledgeBase`: no click, no MkDocs. The CLI (`pmkb.commands`)
+Pure functions of a `KnowledgeBase`: no click, no MkDocs. The CLI (`pmkb.cli.reports`)
 and the site's dashboard, service and action pages call these same functions, so a
 figure in the terminal and on the site can never disagree.
 
