@@ -33,6 +33,7 @@ RULES: dict[str, Rule] = {
         Rule("PMKB012", "blame-language", "warning", "wording blames a person rather than a system"),
         Rule("PMKB013", "secret", "error", "text looks like a credential"),
         Rule("PMKB014", "unknown-field", "warning", "a front matter key the schema does not know"),
+        Rule("PMKB016", "unknown-link", "error", "a link by id in a body names no document"),
     )
 }
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pmkb.findings import Finding
-from pmkb.rules import actions, content, identity, references, runbooks, sections, timestamps
+from pmkb.rules import actions, content, id_links, identity, references, runbooks, sections, timestamps
 
 if TYPE_CHECKING:
     from pmkb.index import KnowledgeBase
 
-FAMILIES = (identity, sections, timestamps, references, actions, runbooks, content)
+FAMILIES = (identity, sections, timestamps, references, id_links, actions, runbooks, content)
 
 
 def run_rules(kb: "KnowledgeBase") -> list[Finding]:
