@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Container, Iterator, Literal
+from typing import Container, Iterator, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import normalizeReference
@@ -30,10 +30,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.link import link as _inline_link
 
 from pmkb.findings import Finding, finding
+from pmkb.index import KnowledgeBase
 from pmkb.model import ID_PATTERN
-
-if TYPE_CHECKING:
-    from pmkb.index import KnowledgeBase
 
 LinkKind = Literal["postmortem", "runbook"]
 # The explicit form's schemes, in the order a bare id is looked up.
@@ -192,7 +190,7 @@ def find_id_links(body: str) -> list[IdLink]:
     return found
 
 
-def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+def check(kb: KnowledgeBase) -> Iterator[Finding]:
     postmortem_ids, runbook_ids = kb.postmortem_ids, kb.runbook_ids
     for entry in kb.entries:
         if not entry.source.text:
