@@ -5,8 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, SECTIONS, codes, only, postmortem, write_kb
+from kb_helpers import (
+    GOOD_POSTMORTEM,
+    GOOD_RUNBOOK,
+    SECTIONS,
+    codes,
+    only,
+    postmortem,
+    write_kb,
+)
 from pmkb.cli import main
 from pmkb.rules.id_links import IdLink, find_id_links
 
@@ -29,7 +36,11 @@ def ids(body: str) -> list[tuple[str, int, str | None]]:
 
 def test_reference_forms_and_explicit_schemes_are_found_with_their_lines():
     body = "Intro.\n\nSee [the pool runbook][db-pool] and\n[db-pool][], then [a *bold* one](runbook:db-pool#mitigation).\n"
-    assert ids(body) == [("db-pool", 3, None), ("db-pool", 4, None), ("db-pool", 4, "runbook")]
+    assert ids(body) == [
+        ("db-pool", 3, None),
+        ("db-pool", 4, None),
+        ("db-pool", 4, "runbook"),
+    ]
 
 
 def test_text_that_is_not_an_id_reference_is_ignored():
@@ -60,11 +71,15 @@ def test_admonition_details_and_tab_content_is_read_but_its_code_is_not():
         "    Follow [the runbook][db-pool].\n\n"
         "    ```\n    [not][code-link]\n    ```\n\n"
         "??? note\n"
-        "    === \"Tab\"\n\n"
+        '    === "Tab"\n\n'
         "        Nested: [db-pool][]\n\n"
         "After: [x][after]\n"
     )
-    assert ids(body) == [("db-pool", 3, None), ("db-pool", 12, None), ("after", 14, None)]
+    assert ids(body) == [
+        ("db-pool", 3, None),
+        ("db-pool", 12, None),
+        ("after", 14, None),
+    ]
 
 
 def test_a_reference_resolves_to_a_postmortem_before_a_runbook():
@@ -99,7 +114,9 @@ def test_explicit_scheme_names_one_kind(kb_factory):
 
 
 def test_dangling_links_in_code_are_no_finding(kb_factory):
-    kb = kb_factory(with_body("Write `[text][some-id]` to link.\n\n```\n[text][other-id]\n```\n"))
+    kb = kb_factory(
+        with_body("Write `[text][some-id]` to link.\n\n```\n[text][other-id]\n```\n")
+    )
     assert only(kb.findings, "PMKB016") == []
 
 
@@ -116,8 +133,17 @@ def test_drafts_runbooks_and_invalid_documents_are_checked_too(kb_factory):
     )
     runbook = GOOD_RUNBOOK.replace("Check the pool metrics.", "Then [x][nowhere-2].")
     broken = "---\ntitle: [unclosed\n---\nSee [x][nowhere-3].\n"
-    kb = kb_factory({PM: GOOD_POSTMORTEM, "postmortems/draft.md": draft, RB: runbook, "postmortems/broken.md": broken})
-    assert sorted((f.path, f.message.split("'")[1]) for f in only(kb.findings, "PMKB016")) == [
+    kb = kb_factory(
+        {
+            PM: GOOD_POSTMORTEM,
+            "postmortems/draft.md": draft,
+            RB: runbook,
+            "postmortems/broken.md": broken,
+        }
+    )
+    assert sorted(
+        (f.path, f.message.split("'")[1]) for f in only(kb.findings, "PMKB016")
+    ) == [
         ("postmortems/broken.md", "nowhere-3"),
         ("postmortems/draft.md", "nowhere-1"),
         ("runbooks/db-pool.md", "nowhere-2"),
@@ -140,7 +166,14 @@ def test_rule_can_be_switched_off_by_name(kb_factory):
 def test_pmkb_check_reports_it(tmp_path: Path):
     files = with_body("The [pool runbook][db-pol] helped.\n")
     config = write_kb(tmp_path / "kb", files)
-    result = CliRunner().invoke(main, ["-f", str(config), "check", "--format", "github"], env={"PMKB_TODAY": "2026-11-23"})
+    result = CliRunner().invoke(
+        main,
+        ["-f", str(config), "check", "--format", "github"],
+        env={"PMKB_TODAY": "2026-11-23"},
+    )
     line = line_of(str(files[PM]), "[db-pol]")
     assert result.exit_code == 1
-    assert f"::error file={PM},line={line},title=PMKB016::link to unknown id" in result.output
+    assert (
+        f"::error file={PM},line={line},title=PMKB016::link to unknown id"
+        in result.output
+    )

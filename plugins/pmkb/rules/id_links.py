@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
-from typing import Container, Iterator, Literal
+from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import normalizeReference
@@ -53,7 +54,9 @@ class IdLink:
     kind: LinkKind | None  # None for the reference form: any kind, postmortems first
     label: str  # the reference label as written; empty for the explicit form
 
-    def resolve(self, postmortem_ids: Container[str], runbook_ids: Container[str]) -> LinkKind | None:
+    def resolve(
+        self, postmortem_ids: Container[str], runbook_ids: Container[str]
+    ) -> LinkKind | None:
         """The kind of document this link leads to, or None when no document has the id."""
         known = {"postmortem": postmortem_ids, "runbook": runbook_ids}
         for kind in (self.kind,) if self.kind else ID_SCHEMES:
@@ -72,7 +75,11 @@ def _id_reference(state: StateInline, silent: bool) -> bool:
     if state.src[start] != "[":
         return False
     label_end = state.md.helpers.parseLinkLabel(state, start, True)
-    if label_end >= 0 and label_end + 1 < state.posMax and state.src[label_end + 1] == "[":
+    if (
+        label_end >= 0
+        and label_end + 1 < state.posMax
+        and state.src[label_end + 1] == "["
+    ):
         close = state.md.helpers.parseLinkLabel(state, label_end + 1)
         label = state.src[label_end + 2 : close] if close >= 0 else None
         if label == "":
@@ -137,7 +144,9 @@ def unwrap_containers(text: str) -> str:
         out.append("")
         index += 1
         block: list[str] = []
-        while index < len(lines) and (not lines[index].strip() or _indent(lines[index]) >= inner):
+        while index < len(lines) and (
+            not lines[index].strip() or _indent(lines[index]) >= inner
+        ):
             block.append(lines[index])
             index += 1
         # Trailing blank lines belong to what follows.
@@ -155,7 +164,11 @@ def _indent(line: str) -> int:
 
 def _dedent(line: str) -> str:
     expanded = line.expandtabs(_CONTAINER_INDENT)
-    return expanded[_CONTAINER_INDENT:] if expanded.startswith(" " * _CONTAINER_INDENT) else expanded.lstrip(" ")
+    return (
+        expanded[_CONTAINER_INDENT:]
+        if expanded.startswith(" " * _CONTAINER_INDENT)
+        else expanded.lstrip(" ")
+    )
 
 
 def _rstrip_blank(lines: list[str]) -> list[str]:
@@ -185,7 +198,9 @@ def find_id_links(body: str) -> list[IdLink]:
                 continue
             explicit = _EXPLICIT.match(str(token.attrGet("href") or ""))
             if explicit is not None:
-                kind: LinkKind = "postmortem" if explicit[1] == "postmortem" else "runbook"
+                kind: LinkKind = (
+                    "postmortem" if explicit[1] == "postmortem" else "runbook"
+                )
                 found.append(IdLink(id=explicit[2], line=line, kind=kind, label=""))
     return found
 
@@ -206,5 +221,14 @@ def check(kb: KnowledgeBase) -> Iterator[Finding]:
             )
             close = difflib.get_close_matches(link.id, candidates, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            what = f"no {link.kind} has the id" if link.kind else "no postmortem or runbook has the id"
-            yield finding(entry.path, link.line + offset, "PMKB016", f"link to unknown id: {what} {link.id!r}{hint}")
+            what = (
+                f"no {link.kind} has the id"
+                if link.kind
+                else "no postmortem or runbook has the id"
+            )
+            yield finding(
+                entry.path,
+                link.line + offset,
+                "PMKB016",
+                f"link to unknown id: {what} {link.id!r}{hint}",
+            )

@@ -2,13 +2,16 @@
 
 Build order, as MkDocs runs it:
 
+- `on_startup`: remember whether MkDocs is serving; under `mkdocs serve` findings are
+  shown on the site instead of failing the build (see `preview.py`).
 - `on_config`: load and check the knowledge base (errors fail the build), register
   the body-link rewriter, the stylesheet and the script.
 - `on_files`: add every generated page, asset, kb.json and feed.xml as virtual files
   (`File.generated`); nothing is written into docs_dir.
 - `on_nav`: add the section pages to the navigation.
 - `on_page_markdown` / `on_page_content`: rewrite document bodies' links, then wrap
-  them in their header and footer, or render an index page.
+  them in their header and footer, or render an index page; while serving, add the
+  findings banner.
 - `on_serve`: watch the knowledge-base folders so `mkdocs serve` rebuilds on edits.
 """
 
@@ -31,12 +34,14 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from pmkb.config import ConfigError, KBConfig, resolve_today
+from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
 from pmkb.site import nav as site_nav
 from pmkb.site.feed import atom_feed, kb_json
 from pmkb.site.links import BodyLinks, Links
 from pmkb.site.pages import SECTIONS, PageSpec, plan
+from pmkb.site.preview import PROBLEMS, Preview, log_errors
 from pmkb.site.render import Renderer, template_environment
 from pmkb.site.toc import anchor_links
 
@@ -67,6 +72,9 @@ class PmkbPlugin(BasePlugin):
 
     kb_config: KBConfig
     kb: KnowledgeBase | None = None
+    # MkDocs keeps a plugin with `on_startup` across the rebuilds of `mkdocs serve`.
+    serving = False
+    preview: Preview | None = None
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
         # One options model for the plugin and the CLI, so both accept exactly the same keys.
@@ -78,10 +86,18 @@ class PmkbPlugin(BasePlugin):
             return [("", str(exc))], []
         return [], []
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # `mkdocs serve --clean` reports "build" and, like `mkdocs build`, fails on errors.
+        self.serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        # The instance outlives the command: a later build in the same process is no preview.
+        self.serving = False
+
     # Configuration -----------------------------------------------------------------
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.kb = self.load_knowledge_base()
+        self.kb, findings = self.load_knowledge_base(config)
         self.links = Links(self.kb_config.root)
         self.specs: dict[str, tuple[File, PageSpec]] = {}
         self.current: tuple[File, Path] | None = None
@@ -92,6 +108,7 @@ class PmkbPlugin(BasePlugin):
         overrides = [Path(config.theme.custom_dir) / "pmkb"] if config.theme.custom_dir else []
         env = template_environment(folder for folder in overrides if folder.is_dir())
         self.renderer = Renderer(self.kb, self.links, env, config.site_name)
+        self.preview = Preview(self.kb, findings, self.links, env) if self.serving else None
         config.markdown_extensions.append(BodyLinks(lambda: self.current, self.links))  # type: ignore[arg-type]
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
@@ -99,17 +116,21 @@ class PmkbPlugin(BasePlugin):
             config.extra_javascript.append(JS_URI)  # type: ignore[arg-type]
         return config
 
-    def load_knowledge_base(self) -> KnowledgeBase:
+    def load_knowledge_base(self, config: MkDocsConfig) -> tuple[KnowledgeBase, list[Finding]]:
         kb, findings = load_knowledge_base(self.kb_config, today_from_environment())
         errors = [item for item in findings if item.level == "error"]
+        # Under `serve --strict` a logged warning would stop the preview, as an error would.
+        warn_loudly = self.kb_config.strict_warnings and not (self.serving and config.strict)
         for item in findings:
             if item.level == "warning":
                 # Knowledge-base warnings are advice; only an opted-in setting makes --strict fail on them.
-                (log.warning if self.kb_config.strict_warnings else log.info)(item.as_text())
-        if errors:
+                (log.warning if warn_loudly else log.info)(item.as_text())
+        if errors and self.serving:
+            log_errors(errors, log, strict=config.strict)
+        elif errors:
             listing = "\n".join(item.as_text() for item in errors)
             raise PluginError(f"the knowledge base has {len(errors)} error{'s' * (len(errors) != 1)}:\n{listing}")
-        return kb
+        return kb, findings
 
     # Files -------------------------------------------------------------------------
 
@@ -124,7 +145,8 @@ class PmkbPlugin(BasePlugin):
         self.links.index_files(files)
         self.user_dests = {file.dest_uri: file for file in files.documentation_pages()}
         has_index = "index.html" in self.user_dests
-        for spec in plan(self.kb, "dashboard.md" if has_index else "index.md"):
+        specs = plan(self.kb, "dashboard.md" if has_index else "index.md")
+        for spec in specs + (self.preview.specs() if self.preview is not None else []):
             self._add_page(files, config, spec)
         self._add_assets(files, config)
         for src_uri, content in (
@@ -228,7 +250,7 @@ class PmkbPlugin(BasePlugin):
         self.links.index_files(files)
         if not self.kb_config.nav:
             return nav
-        order = [("dashboard", "")] + [(kind, "") for kind, _, _ in SECTIONS]
+        order = [("dashboard", "")] + [(kind, "") for kind, _, _ in SECTIONS] + [PROBLEMS]
         sections: list[Page] = []
         for key in order:
             file = self.links.pages.get(key)
@@ -257,12 +279,18 @@ class PmkbPlugin(BasePlugin):
         spec = self._spec(page)
         if spec is None:
             return html
-        if spec.is_document:
+        if self.preview is not None and self.preview.owns(spec):
+            content = self.preview.render(spec, page.file, Markup(html))
+            if not spec.is_document:  # a document's own headings are in its table of contents already
+                page.toc.items.extend(anchor_links(content))
+        elif spec.is_document:
             content = self.renderer.render(spec.template, spec, page.file, body=Markup(html))
             page.toc.items.extend(link for link in anchor_links(content) if link.id.startswith("pmkb-"))
         else:
             content = self.renderer.render(spec.template, spec, page.file)
             page.toc.items.extend(anchor_links(content))
+        if self.preview is not None:
+            content = self.preview.with_banner(spec, page.file, content)
         return content
 
     # Serving -----------------------------------------------------------------------
