@@ -284,10 +284,10 @@ class PmkbPlugin(BasePlugin):
             if not spec.is_document:  # a document's own headings are in its table of contents already
                 page.toc.items.extend(anchor_links(content))
         elif spec.is_document:
-            content = self.renderer.render(spec.template, spec, page.file, body=Markup(html))
+            content = self.renderer.render(spec, page.file, body=Markup(html))
             page.toc.items.extend(link for link in anchor_links(content) if link.id.startswith("pmkb-"))
         else:
-            content = self.renderer.render(spec.template, spec, page.file)
+            content = self.renderer.render(spec, page.file)
             page.toc.items.extend(anchor_links(content))
         if self.preview is not None:
             content = self.preview.with_banner(spec, page.file, content)
