@@ -108,7 +108,7 @@ class PmkbPlugin(BasePlugin):
         overrides = [Path(config.theme.custom_dir) / "pmkb"] if config.theme.custom_dir else []
         env = template_environment(folder for folder in overrides if folder.is_dir())
         self.renderer = Renderer(self.kb, self.links, env, config.site_name)
-        self.preview = Preview(self.kb, findings, self.links, env) if self.serving else None
+        self.preview = Preview(self.kb, findings, self.renderer) if self.serving else None
         config.markdown_extensions.append(BodyLinks(lambda: self.current, self.links))  # type: ignore[arg-type]
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)

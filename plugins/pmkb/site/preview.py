@@ -15,47 +15,27 @@ findings are listed in the terminal and shown on the site instead:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Environment
 from markupsafe import Markup
 from mkdocs.structure.files import File
 
 from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase, SlugMap
 from pmkb.model import ID_PATTERN
-from pmkb.site.links import Links
 from pmkb.site.pages import PageKey, PageSpec, value_uri
+from pmkb.site.render import Renderer
+from pmkb.site.views import FileProblems
 from pmkb.validation import Entry
 
 PROBLEMS: PageKey = ("problems", "")
 PROBLEMS_URI = "problems.md"
 PROBLEMS_TITLE = "Problems"
+# The templates only the preview renders, and what each is given (see the README's Template API).
+PROBLEMS_TEMPLATE = "problems.html"
+BANNER_TEMPLATE = "problems_banner.html"
+INVALID_TEMPLATE = "invalid_document.html"
 _FOLDERS = {"postmortem": "postmortems", "runbook": "runbooks"}
-
-
-@dataclass(frozen=True)
-class FileProblems:
-    """The findings of one file and where the preview shows them."""
-
-    path: str  # relative to mkdocs.yml, as in `pmkb check`
-    findings: tuple[Finding, ...]
-    page: PageKey | None  # the page showing this file, if it has one
-    no_page: str  # why it has none; empty when it has one
-    anchor: str  # its heading's id on /problems/
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for item in self.findings if item.level == "error")
-
-    @property
-    def warnings(self) -> int:
-        return len(self.findings) - self.errors
-
-
-def count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' * (number != 1)}"
 
 
 def log_errors(
@@ -70,8 +50,9 @@ def log_errors(
     would freeze the preview; the listing then goes out at INFO level.
     """
     listing = "\n".join(item.as_text() for item in errors)
+    noun = "error" if len(errors) == 1 else "errors"
     message = (
-        f"the knowledge base has {count(len(errors), 'error')} (`mkdocs build` fails on them; "
+        f"the knowledge base has {len(errors)} {noun} (`mkdocs build` fails on them; "
         f"the preview shows them on their pages and on /problems/):\n{listing}"
     )
     (log.info if strict else log.error)(message)
@@ -81,20 +62,21 @@ class Preview:
     """Pages and banners that show knowledge-base findings in `mkdocs serve`."""
 
     def __init__(
-        self, kb: KnowledgeBase, findings: list[Finding], links: Links, env: Environment
+        self, kb: KnowledgeBase, findings: list[Finding], renderer: Renderer
     ) -> None:
         self.kb = kb
-        self.links = links
-        self.env = env
+        self.renderer = renderer
         self._invalid: dict[
-            str, tuple[PageSpec, str]
-        ] = {}  # src_uri -> (spec, kind label)
+            str, PageSpec
+        ] = {}  # src_uri -> page of a document that is not valid yet
         self.files = self._group(findings)
         self._by_page = {
             problems.page: problems
             for problems in self.files
             if problems.page is not None
         }
+        self.errors = sum(problems.errors for problems in self.files)
+        self.warnings = sum(problems.warnings for problems in self.files)
 
     def _group(self, findings: list[Finding]) -> list[FileProblems]:
         by_path: dict[str, list[Finding]] = {}
@@ -122,7 +104,7 @@ class Preview:
                 # Not valid yet: the page shows the body as written, with the findings above it.
                 page = key
                 claimed[key] = entry.path
-                self._add_invalid(entry.kind, entry.id, entry)
+                self._add_invalid(entry)
             if entry.path in by_path:
                 items = tuple(
                     sorted(
@@ -141,19 +123,19 @@ class Preview:
                 )
         return sorted(files, key=lambda problems: (-problems.errors, problems.path))
 
-    def _add_invalid(self, kind: str, doc_id: str, entry: Entry) -> None:
+    def _add_invalid(self, entry: Entry) -> None:
         source = entry.source
         title = source.data.get("title") if source.data is not None else None
         spec = PageSpec(
-            key=(kind, doc_id),
-            src_uri=value_uri(_FOLDERS[kind], doc_id),
-            title=title if isinstance(title, str) and title.strip() else doc_id,
-            template="invalid_document.html",
+            key=(entry.kind, entry.id),
+            src_uri=value_uri(_FOLDERS[entry.kind], entry.id),
+            title=title if isinstance(title, str) and title.strip() else entry.id,
+            template=INVALID_TEMPLATE,
             search={"exclude": True},
             body=source.body if source.text else "",
             origin=source.path.resolve(),
         )
-        self._invalid[spec.src_uri] = (spec, kind)
+        self._invalid[spec.src_uri] = spec
 
     # Pages ---------------------------------------------------------------------------
 
@@ -163,64 +145,59 @@ class Preview:
             key=PROBLEMS,
             src_uri=PROBLEMS_URI,
             title=PROBLEMS_TITLE,
-            template="problems.html",
+            template=PROBLEMS_TEMPLATE,
             in_nav=True,
             search={"exclude": True},
         )
-        return [spec for spec, _ in self._invalid.values()] + [problems]
+        return [*self._invalid.values(), problems]
 
     def owns(self, spec: PageSpec) -> bool:
         return spec.key == PROBLEMS or spec.src_uri in self._invalid
 
-    def render(self, spec: PageSpec, file: File, body: Markup) -> str:
+    def page_names(self, spec: PageSpec, body: Markup) -> dict[str, Any]:
+        """What the template of one of the preview's own pages gets besides the common names."""
         if spec.key == PROBLEMS:
-            errors = sum(problems.errors for problems in self.files)
-            return self._render(
-                "problems.html",
-                file,
-                files=self.files,
-                errors=errors,
-                warnings=sum(p.warnings for p in self.files),
-            )
-        _, kind = self._invalid[spec.src_uri]
-        return self._render(
-            "invalid_document.html",
-            file,
-            kind=kind,
-            id=spec.subject,
-            title=spec.title,
-            body=body,
+            return {
+                "files": self.files,
+                "errors": self.errors,
+                "warnings": self.warnings,
+            }
+        return {
+            "kind": spec.kind,
+            "id": spec.subject,
+            "title": spec.title,
+            "body": body,
+        }
+
+    def banner_names(self, spec: PageSpec) -> dict[str, Any] | None:
+        """What the banner template gets on this page, or None when the page has no banner."""
+        if spec.kind == "dashboard":
+            if not self.files:
+                return None
+            return {"problems": None, "errors": self.errors, "warnings": self.warnings}
+        problems = self._by_page.get(spec.key)
+        if problems is None:
+            return None
+        return {
+            "problems": problems,
+            "errors": problems.errors,
+            "warnings": problems.warnings,
+        }
+
+    def render(self, spec: PageSpec, file: File, body: Markup) -> str:
+        names = self.page_names(spec, body)
+        return self.renderer.render_template(
+            spec.template, file, {**self.renderer.common(file), **names}
         )
 
     def with_banner(self, spec: PageSpec, file: File, content: str) -> str:
         """`content` with the findings of the page's file above it; the dashboard gets a summary."""
-        if spec.kind == "dashboard":
-            if not self.files:
-                return content
-            errors = sum(problems.errors for problems in self.files)
-            warnings = sum(problems.warnings for problems in self.files)
-            banner = self._render(
-                "problems_banner.html",
-                file,
-                problems=None,
-                errors=errors,
-                warnings=warnings,
-            )
-            return banner + content
-        problems = self._by_page.get(spec.key)
-        if problems is None:
+        names = self.banner_names(spec)
+        if names is None:
             return content
-        banner = self._render(
-            "problems_banner.html",
-            file,
-            problems=problems,
-            errors=problems.errors,
-            warnings=problems.warnings,
+        return (
+            self.renderer.render_template(
+                BANNER_TEMPLATE, file, {**self.renderer.common(file), **names}
+            )
+            + content
         )
-        return banner + content
-
-    def _render(self, template: str, file: File, **context: Any) -> str:
-        def url(kind: str, subject: str = "", fragment: str = "") -> str:
-            return self.links.url(file, kind, subject, fragment)
-
-        return self.env.get_template(template).render(url=url, count=count, **context)
