@@ -3,8 +3,9 @@
 A body links to a postmortem or runbook by its id in Markdown's reference syntax,
 as mkdocs-autorefs users write it, or with an explicit scheme:
 
-- `[text][id]` and `[id][]`: a reference link whose label is an id and which has no
-  definition (`[id]: url`) in the file. Postmortem ids win over runbook ids.
+- `[text][id]` and `[id][]`, with nothing between the brackets: a reference link
+  whose label is an id and which has no definition (`[id]: url`) in the file.
+  Postmortem ids win over runbook ids.
 - `[text](postmortem:id)` and `[text](runbook:id#section)`: one kind only, and
   room for a fragment.
 
@@ -41,6 +42,8 @@ _EXPLICIT = re.compile(r"^(postmortem|runbook):([^#]*)(?:#.*)?$")
 # `!!! note`, `??? tip "Title"`, `???+ info`, `=== "Tab"`: their content is indented by four.
 _CONTAINER = re.compile(r"^(?P<indent>[ ]*)(?:!!!|\?\?\?\+?|===)[ \t]")
 _CONTAINER_INDENT = 4
+# Every link by id contains one of these; a body without any is not parsed at all.
+_MAYBE_ID_LINK = re.compile(r"\]\[|\]\(\s*<?(?:postmortem|runbook):")
 # A reference definition as Python-Markdown finds it: `[label]: url` at the start of any line.
 _DEFINITION = re.compile(r"^[ ]{0,3}\[([^\[\]]*)\]:", re.MULTILINE)
 
@@ -180,6 +183,8 @@ def _rstrip_blank(lines: list[str]) -> list[str]:
 
 def find_id_links(body: str) -> list[IdLink]:
     """Every link by id in a Markdown body, in order, with its line in the body."""
+    if _MAYBE_ID_LINK.search(body) is None:
+        return []
     found: list[IdLink] = []
     text = unwrap_containers(body)
     # Python-Markdown, which renders the page, also takes definitions in the middle of a paragraph.
