@@ -18,9 +18,9 @@ from mkdocs.structure.files import File
 
 from kb_helpers import TODAY
 from pmkb.config import load_config
-from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
+from pmkb.rules.id_links import UNKNOWN_LINK
 from pmkb.site import preview, views
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec, plan
@@ -108,8 +108,8 @@ def test_each_template_gets_exactly_the_documented_names(documented, example):
 def test_preview_templates_get_exactly_the_documented_names(documented, example):
     kb, _ = example
     findings = [
-        Finding(kb.entries[0].path, 3, "PMKB016", "link to unknown id"),
-        Finding("postmortems/not-valid.md", 1, "PMKB003", "missing required field `title`"),
+        UNKNOWN_LINK.finding(kb.entries[0].path, 3, "link to unknown id"),
+        UNKNOWN_LINK.finding("postmortems/not-in-the-index.md", 1, "link to unknown id"),
     ]
     shown = preview.Preview(kb, findings, Renderer(kb, Links(REPO), template_environment([]), "Example"))
     problems_spec, page_spec = shown.specs()[-1], PageSpec(("postmortem", "x"), "x.md", "X", preview.INVALID_TEMPLATE)

@@ -20,7 +20,6 @@ like the rest of the body.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
@@ -31,9 +30,20 @@ from markdown_it.common.utils import normalizeReference
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.link import link as _inline_link
 
-from pmkb.findings import Finding, finding
+from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
 from pmkb.model import ID_PATTERN
+from pmkb.suggest import closest
+
+UNKNOWN_LINK = Rule(
+    "PMKB016",
+    "unknown-link",
+    "error",
+    when="a link by id in a body (`[text][id]`, `[id][]`, `[text](runbook:id)`) names no document",
+    why="the link renders as plain brackets or leads nowhere, exactly when on-call follows it",
+    example="`follow [the failover runbook][payments-failover]` when the runbook's id is `payments-provider-failover`",
+)
+RULES = (UNKNOWN_LINK,)
 
 LinkKind = Literal["postmortem", "runbook"]
 # The explicit form's schemes, in the order a bare id is looked up.
@@ -210,7 +220,7 @@ def find_id_links(body: str) -> list[IdLink]:
     return found
 
 
-def check(kb: KnowledgeBase) -> Iterator[Finding]:
+def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     postmortem_ids, runbook_ids = kb.postmortem_ids, kb.runbook_ids
     for entry in kb.entries:
         if not entry.source.text:
@@ -219,21 +229,20 @@ def check(kb: KnowledgeBase) -> Iterator[Finding]:
         for link in find_id_links(entry.source.body):
             if link.resolve(postmortem_ids, runbook_ids) is not None:
                 continue
-            candidates = sorted(
-                {"postmortem": postmortem_ids, "runbook": runbook_ids}[link.kind]
-                if link.kind
-                else postmortem_ids | runbook_ids
-            )
-            close = difflib.get_close_matches(link.id, candidates, n=1, cutoff=0.6)
+            if link.kind is None:
+                candidates, what = (
+                    postmortem_ids | runbook_ids,
+                    "no postmortem or runbook has the id",
+                )
+            else:
+                candidates, what = (
+                    (postmortem_ids if link.kind == "postmortem" else runbook_ids),
+                    f"no {link.kind} has the id",
+                )
+            close = closest(link.id, sorted(candidates))
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            what = (
-                f"no {link.kind} has the id"
-                if link.kind
-                else "no postmortem or runbook has the id"
-            )
-            yield finding(
+            yield UNKNOWN_LINK.finding(
                 entry.path,
                 link.line + offset,
-                "PMKB016",
                 f"link to unknown id: {what} {link.id!r}{hint}",
             )
