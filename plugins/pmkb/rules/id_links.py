@@ -10,7 +10,7 @@ as mkdocs-autorefs users write it, or with an explicit scheme:
   room for a fragment.
 
 Only labels that are ids as written (`^[a-z0-9][a-z0-9-]*$`, lower case) count, so
-bracketed prose such as `[TBD]`, `[Note][1a]` with a definition, task list boxes
+bracketed prose such as `[TBD]`, `[Note][A-1]`, task list boxes
 (`[x]`) and footnotes (`[^1]`) are never id links. Shortcut references (`[id]`
 alone) are not id links either: task lists would turn into links. Links in code
 spans, fenced or indented code and raw HTML are ignored; the content of
