@@ -146,7 +146,6 @@ class Preview:
             src_uri=PROBLEMS_URI,
             title=PROBLEMS_TITLE,
             template=PROBLEMS_TEMPLATE,
-            in_nav=True,
             search={"exclude": True},
         )
         return [*self._invalid.values(), problems]
