@@ -141,7 +141,8 @@ def percentile(ordered: Sequence[float], p: float) -> float:
 def _metric(pm: Postmortem, metric: str) -> float | None:
     if metric == "time_to_resolve":
         return pm.duration
-    return getattr(pm, metric)
+    value: float | None = getattr(pm, metric)
+    return value
 
 
 def duration_stats(kb: KnowledgeBase, since: date | None = None) -> dict[str, dict[str, DurationStats]]:
