@@ -32,6 +32,7 @@ from mkdocs.utils import get_relative_url
 
 from pmkb.config import ConfigError, KBConfig, resolve_today
 from pmkb.index import KnowledgeBase
+from pmkb.pipeline import load_knowledge_base
 from pmkb.site import nav as site_nav
 from pmkb.site.feed import atom_feed, kb_json
 from pmkb.site.links import BodyLinks, Links
@@ -99,9 +100,9 @@ class PmkbPlugin(BasePlugin):
         return config
 
     def load_knowledge_base(self) -> KnowledgeBase:
-        kb = KnowledgeBase.load(self.kb_config, today_from_environment())
-        errors = [item for item in kb.findings if item.level == "error"]
-        for item in kb.findings:
+        kb, findings = load_knowledge_base(self.kb_config, today_from_environment())
+        errors = [item for item in findings if item.level == "error"]
+        for item in findings:
             if item.level == "warning":
                 # Knowledge-base warnings are advice; only an opted-in setting makes --strict fail on them.
                 (log.warning if self.kb_config.strict_warnings else log.info)(item.as_text())
@@ -257,10 +258,10 @@ class PmkbPlugin(BasePlugin):
         if spec is None:
             return html
         if spec.is_document:
-            content = self.renderer.render(spec.template, spec, page.file, body=Markup(html))
+            content = self.renderer.render(spec, page.file, body=Markup(html))
             page.toc.items.extend(link for link in anchor_links(content) if link.id.startswith("pmkb-"))
         else:
-            content = self.renderer.render(spec.template, spec, page.file)
+            content = self.renderer.render(spec, page.file)
             page.toc.items.extend(anchor_links(content))
         return content
 
