@@ -139,7 +139,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
         )
     values = (
         ("severity", "severity", "Severity", kb.config.severities, kb.slugs["severity"]),
-        ("tag", "tags", "Tag", list(kb.by_tag), kb.slugs["tag"]),
+        ("tag", "tags", "Tag", kb.tags, kb.slugs["tag"]),
         ("service", "services", "Service", kb.services, kb.slugs["service"]),
     )
     for kind, folder, label, names, slugs in values:

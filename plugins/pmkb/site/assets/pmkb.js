@@ -1,4 +1,5 @@
-/* pmkb: the filter of the /postmortems/ page, and a name for Material's search dialog.
+/* pmkb: the filter of the /postmortems/ page, card labels for tables on phones, and a
+   name for Material's search dialog.
    Material's instant navigation swaps pages without reloading scripts, so setup runs
    on every `document$` emission when Material provides it, else once on load. The
    filter state lives in the query string, so a filtered list can be shared. */
@@ -105,8 +106,29 @@
     }
   }
 
+  // On a phone pmkb.css shows each table row as a card; every cell is labelled with its
+  // column's heading. Without JavaScript the tables stay tables (and scroll sideways).
+  function labelTableCells() {
+    var tables = document.querySelectorAll(".pmkb-table table:not([data-pmkb-cards])");
+    Array.prototype.forEach.call(tables, function (table) {
+      if (!table.tHead || !table.tHead.rows.length) return;
+      var labels = Array.prototype.map.call(table.tHead.rows[0].cells, function (cell) {
+        return cell.textContent.trim();
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          Array.prototype.forEach.call(row.cells, function (cell, index) {
+            if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", labels[index] || "");
+          });
+        });
+      });
+      table.setAttribute("data-pmkb-cards", "");
+    });
+  }
+
   function setupPage() {
     nameSearchDialog();
+    labelTableCells();
     setup();
   }
 
