@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pmkb.findings import RULES, RULES_BY_NAME
+from pmkb.patterns import validate_patterns
 
 DEFAULT_SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]
 DEFAULT_CATEGORIES = [
@@ -56,15 +56,6 @@ class ConfigError(Exception):
     """A configuration problem the user must fix; the message names file and line."""
 
 
-def _compile_all(patterns: list[str]) -> list[str]:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
-    return patterns
-
-
 class BlameOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -72,7 +63,7 @@ class BlameOptions(BaseModel):
     extra: list[str] = Field(default_factory=list)
     allow: list[str] = Field(default_factory=list)
 
-    _patterns = field_validator("extra", "allow")(_compile_all)
+    _patterns = field_validator("extra", "allow")(validate_patterns)
 
 
 class SecretsOptions(BaseModel):
@@ -80,7 +71,7 @@ class SecretsOptions(BaseModel):
 
     allow: list[str] = Field(default_factory=list)
 
-    _patterns = field_validator("allow")(_compile_all)
+    _patterns = field_validator("allow")(validate_patterns)
 
 
 class KBConfig(BaseModel):
