@@ -19,8 +19,8 @@ import pmkb
 
 # Module name prefixes by layer, lowest first; a module may import its own layer and below.
 LAYERS: list[tuple[str, ...]] = [
-    ("pmkb.model", "pmkb.findings", "pmkb.patterns"),
-    ("pmkb.loader", "pmkb.config", "pmkb.validation", "pmkb.schema"),
+    ("pmkb.model", "pmkb.findings", "pmkb.patterns", "pmkb.suggest"),
+    ("pmkb.blocks", "pmkb.loader", "pmkb.config", "pmkb.validation", "pmkb.schema"),
     ("pmkb.index",),
     ("pmkb.rules", "pmkb.reports", "pmkb.incidents"),
     ("pmkb.pipeline",),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -54,7 +55,7 @@ def check(
     warn_missing_folders(config)
     selected = _select(state.findings, paths, config.root) if paths else state.findings
     if output_format == "json":
-        click.echo(json.dumps([item.as_dict() for item in selected], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([asdict(item) for item in selected], indent=2, ensure_ascii=False))
     elif output_format == "github":
         for item in selected:
             click.echo(_github_annotation(item))

@@ -13,6 +13,7 @@ from pmkb.config import ConfigError, KBConfig, load_config, resolve_today
 from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import CheckedKnowledgeBase, load_knowledge_base
+from pmkb.rules import rule_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +34,7 @@ class Context:
         if self._config is None:
             try:
                 self._config = load_config(self.config_file)
+                rule_settings(self._config)
             except ConfigError as exc:
                 fail(str(exc))
         return self._config

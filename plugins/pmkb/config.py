@@ -6,17 +6,16 @@ the same defaults and the same error messages.
 
 from __future__ import annotations
 
-import difflib
 import os
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from pmkb.findings import RULES, RULES_BY_NAME
 from pmkb.patterns import validate_patterns
+from pmkb.suggest import closest
 
 DEFAULT_SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]
 DEFAULT_CATEGORIES = [
@@ -110,6 +109,8 @@ class KBConfig(BaseModel):
 
     # Where mkdocs.yml lives; not a user option.
     root: Path = Field(default_factory=Path.cwd, exclude=True)
+    # The file name errors about these options name.
+    _source: str = PrivateAttr(default="mkdocs.yml")
 
     @field_validator("rules", mode="before")
     @classmethod
@@ -118,9 +119,10 @@ class KBConfig(BaseModel):
             return {}
         if not isinstance(value, dict):
             raise ValueError("rules must be a mapping of rule code or name to error, warning or off")
+        # Which rules exist is the rule registry's to say (pmkb.rules.rule_settings).
         normalised: dict[str, str] = {}
         for key, setting in value.items():
-            code = _rule_code(str(key))
+            code = str(key)
             if setting is False or setting is None or str(setting).lower() in {"off", "ignore", "false", "none"}:
                 normalised[code] = "off"
             elif str(setting).lower() in {"warn", "warning"}:
@@ -130,6 +132,10 @@ class KBConfig(BaseModel):
             else:
                 raise ValueError(f"rule {key}: use error, warning or off, not {setting!r}")
         return normalised
+
+    def option_error(self, option: str, message: str) -> ConfigError:
+        """An error about one of these options, worded like the ones found while reading them."""
+        return ConfigError(f"{self._source}: pmkb plugin option {option!r}: {message}")
 
     @property
     def postmortems_path(self) -> Path:
@@ -149,21 +155,11 @@ class KBConfig(BaseModel):
     @classmethod
     def from_options(cls, options: dict[str, Any] | None, root: Path, source: str = "mkdocs.yml") -> "KBConfig":
         try:
-            return cls.model_validate({**(options or {}), "root": root})
+            config = cls.model_validate({**(options or {}), "root": root})
         except ValidationError as exc:
             raise ConfigError(_describe_config_errors(exc, source)) from None
-
-
-def _rule_code(key: str) -> str:
-    upper = key.upper()
-    if upper in RULES:
-        return upper
-    if key.lower() in RULES_BY_NAME:
-        return RULES_BY_NAME[key.lower()].code
-    known = list(RULES) + list(RULES_BY_NAME)
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    raise ValueError(f"unknown rule {key!r}{hint}")
+        config._source = source
+        return config
 
 
 def _describe_config_errors(exc: ValidationError, source: str) -> str:
@@ -172,7 +168,7 @@ def _describe_config_errors(exc: ValidationError, source: str) -> str:
     for error in exc.errors():
         location = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+            close = closest(str(error["loc"][-1]), known)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             messages.append(f"{source}: pmkb plugin: unknown option {location!r}{hint}")
         else:

@@ -1,6 +1,7 @@
 """Files to sources: decoded text, front matter with the line of every key, sections.
 
-Each file is read and parsed once; everything later works on the `Source`.
+Each file is read and parsed once; everything later works on the `Source`. The two
+rules a file can break before it has fields are declared here.
 """
 
 from __future__ import annotations
@@ -14,12 +15,30 @@ from typing import Any, Iterator, Literal
 import yaml
 
 from pmkb.blocks import scan
-from pmkb.findings import Finding, finding
+from pmkb.findings import Finding, Rule
 
 try:
     _YamlLoader: type = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
     _YamlLoader = yaml.SafeLoader
+
+UNREADABLE_FILE = Rule(
+    "PMKB001",
+    "unreadable-file",
+    "error",
+    when="the file can't be read or is not UTF-8 (a BOM is fine)",
+    why="a file pmkb cannot read is missing from the site without anyone noticing",
+    example="a postmortem saved as Latin-1 by an old editor",
+)
+FRONT_MATTER_SYNTAX = Rule(
+    "PMKB002",
+    "front-matter-syntax",
+    "error",
+    when="no front matter, YAML that does not parse, or not a mapping",
+    why="without front matter a document has no title, severity or dates to index",
+    example="`title: Checkout down: again` (a colon inside an unquoted value)",
+)
+RULES = (UNREADABLE_FILE, FRONT_MATTER_SYNTAX)
 
 Kind = Literal["postmortem", "runbook"]
 # A location in the front matter: ("services", 2) or ("action_items", 0, "owner").
@@ -100,17 +119,16 @@ def load_source(path: Path, root: Path, kind: Kind) -> Source:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        source.findings.append(finding(source.relpath, 1, "PMKB001", f"cannot read the file: {exc.strerror or exc}"))
+        source.findings.append(UNREADABLE_FILE.finding(source.relpath, 1, f"cannot read the file: {exc.strerror or exc}"))
         return source
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         source.findings.append(
-            finding(
+            UNREADABLE_FILE.finding(
                 source.relpath,
                 line,
-                "PMKB001",
                 f"not UTF-8: byte 0x{raw[exc.start]:02x} at line {line} can't be decoded; save the file as UTF-8",
             )
         )
@@ -124,10 +142,9 @@ def _parse(source: Source) -> None:
     lines = source.text.split("\n")
     if not lines or not _FENCE.match(lines[0]):
         source.findings.append(
-            finding(
+            FRONT_MATTER_SYNTAX.finding(
                 source.relpath,
                 1,
-                "PMKB002",
                 "no front matter: start the file with a line `---`, the YAML fields, and another `---`",
             )
         )
@@ -136,7 +153,7 @@ def _parse(source: Source) -> None:
     end = next((i for i in range(1, len(lines)) if _FENCE_END.match(lines[i])), None)
     if end is None:
         source.findings.append(
-            finding(source.relpath, 1, "PMKB002", "front matter is not closed: add a line `---` after the YAML fields")
+            FRONT_MATTER_SYNTAX.finding(source.relpath, 1, "front matter is not closed: add a line `---` after the YAML fields")
         )
         return
     _read_headings(source, end + 2)
@@ -150,12 +167,12 @@ def _parse(source: Source) -> None:
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         context = getattr(exc, "context", None)
         detail = f"{problem} ({context})" if context else problem
-        source.findings.append(finding(source.relpath, line, "PMKB002", f"front matter is not valid YAML: {detail}"))
+        source.findings.append(FRONT_MATTER_SYNTAX.finding(source.relpath, line, f"front matter is not valid YAML: {detail}"))
         return
     if not isinstance(data, dict):
         what = "empty" if data is None else f"a {type(data).__name__}, not a mapping of fields"
         source.findings.append(
-            finding(source.relpath, 2 if data is not None else 1, "PMKB002", f"front matter is {what}: write `key: value` lines")
+            FRONT_MATTER_SYNTAX.finding(source.relpath, 2 if data is not None else 1, f"front matter is {what}: write `key: value` lines")
         )
         return
     source.data = {str(key): value for key, value in data.items()}

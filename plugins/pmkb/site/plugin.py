@@ -33,6 +33,7 @@ from mkdocs.utils import get_relative_url
 from pmkb.config import ConfigError, KBConfig, resolve_today
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
+from pmkb.rules import rule_settings
 from pmkb.site import nav as site_nav
 from pmkb.site.feed import atom_feed, kb_json
 from pmkb.site.links import BodyLinks, Links
@@ -78,6 +79,7 @@ class PmkbPlugin(BasePlugin):
         root = Path(config_file_path).parent.resolve() if config_file_path else Path.cwd()
         try:
             self.kb_config = KBConfig.from_options(options, root, source=Path(config_file_path or "mkdocs.yml").name)
+            rule_settings(self.kb_config)
         except ConfigError as exc:
             return [("", str(exc))], []
         return [], []
