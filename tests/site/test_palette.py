@@ -47,7 +47,7 @@ class Rule:
 
 def parse_rules(text: str) -> list[Rule]:
     """Style rules with their declarations; @media blocks are flattened (their rules still apply)."""
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
     rules: list[Rule] = []
     stack: list[str] = []
     start = 0
