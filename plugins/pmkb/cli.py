@@ -76,8 +76,7 @@ def _select(findings: list[Finding], paths: tuple[Path, ...], root: Path) -> lis
         found = next((candidate for candidate in candidates if candidate.exists()), None)
         if found is None:
             fail(f"{path}: no such file or folder")
-        else:
-            wanted.append(found.resolve())
+        wanted.append(found.resolve())
 
     def inside(finding: Finding) -> bool:
         target = (root / finding.path).resolve()

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from pmkb.patterns import validate_patterns
 from pmkb.suggest import closest
+from pmkb.times import parse_day
 
 DEFAULT_SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]
 DEFAULT_CATEGORIES = [
@@ -48,6 +49,13 @@ DEFAULT_SECTION_ALIASES = {
 DEFAULT_RUNBOOK_SECTIONS = ["Symptoms", "Diagnosis", "Mitigation", "Escalation"]
 DEFAULT_RUNBOOK_SECTION_ALIASES = {"Mitigation": ["Remediation"]}
 
+# Text that stands in for a section not yet written (PMKB015), matched whole, ignoring case
+# and surrounding punctuation, or as a prefix before a colon ("TODO: ask the vendor").
+DEFAULT_PLACEHOLDERS = [
+    "TBD", "TBC", "TODO", "FIXME", "N/A", "NA", "none", "...", "…", "to be written",
+    "to be done", "to be determined", "to be confirmed", "coming soon", "fill in", "lorem ipsum",
+]
+
 RuleSetting = Literal["error", "warning", "off"]
 
 
@@ -71,6 +79,31 @@ class SecretsOptions(BaseModel):
     allow: list[str] = Field(default_factory=list)
 
     _patterns = field_validator("allow")(validate_patterns)
+
+
+class HollowOptions(BaseModel):
+    """PMKB015 hollow-section: what counts as an unwritten section."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    placeholders: list[str] = Field(default_factory=lambda: list(DEFAULT_PLACEHOLDERS))
+    # Fewest words a required section must have: one number for every section, or
+    # per section name; 0 (the default) checks no count.
+    min_words: int | dict[str, int] = Field(default=0)
+
+    @field_validator("min_words")
+    @classmethod
+    def _not_negative(cls, value: int | dict[str, int]) -> int | dict[str, int]:
+        counts = value.values() if isinstance(value, dict) else [value]
+        if any(count < 0 for count in counts):
+            raise ValueError("min_words must be 0 or more")
+        return value
+
+    def min_words_for(self, section: str) -> int:
+        if isinstance(self.min_words, int):
+            return self.min_words
+        wanted = section.strip().casefold()
+        return next((count for name, count in self.min_words.items() if name.strip().casefold() == wanted), 0)
 
 
 class KBConfig(BaseModel):
@@ -98,6 +131,7 @@ class KBConfig(BaseModel):
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     blame: BlameOptions = Field(default_factory=BlameOptions)
     secrets: SecretsOptions = Field(default_factory=SecretsOptions)
+    hollow: HollowOptions = Field(default_factory=HollowOptions)
     scaffolds_dir: str = ".pmkb/scaffolds"
     # Site options: ignored by the CLI, read by the MkDocs plugin.
     nav: bool = True
@@ -186,7 +220,7 @@ def resolve_today(option: str | None = None) -> date:
     if text is None:
         return date.today()
     try:
-        return date.fromisoformat(text.strip())
+        return parse_day(text)
     except ValueError:
         raise ConfigError(f"{source} must be a date YYYY-MM-DD, not {text!r}") from None
 

@@ -190,6 +190,7 @@ def _next_steps(target: Path, requirement: Requirement) -> list[str]:
     steps = [] if target.resolve() == here else [f"cd {target}"]
     steps += [
         'pmkb new postmortem "Checkout errors after pool change" --severity SEV-2 --service checkout-api',
+        "pmkb new postmortem --from incident.json   # a draft from PagerDuty, Alertmanager or generic JSON",
         "pmkb check",
         "mkdocs serve --livereload      # preview at http://127.0.0.1:8000/",
         "mkdocs build --strict",
@@ -221,7 +222,6 @@ def init(directory: Path, site_name: str, branch: str) -> None:
         report = init_knowledge_base(directory, render_files(site_name, branch, requirement))
     except OSError as exc:
         fail(f"cannot write the knowledge base in {directory}: {exc}", EXIT_USAGE)
-        return
     shown = "." if directory.resolve() == Path.cwd().resolve() else str(directory)
     click.echo(f"Knowledge base in {shown}:")
     for relative in report.written:

@@ -115,7 +115,7 @@ def test_sub_path_makes_exports_absolute(subpath_site):
 
 
 def test_feed_has_self_link_and_absolute_links_only_with_a_site_url(subpath_site, file_site):
-    from pmkb.site.plugin import FEED_WITHOUT_SITE_URL
+    from pmkb.site.files import FEED_WITHOUT_SITE_URL
 
     atom = "{http://www.w3.org/2005/Atom}"
     root = etree.parse(subpath_site.root / "feed.xml").getroot()

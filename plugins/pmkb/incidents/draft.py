@@ -18,17 +18,11 @@ from pmkb.cli_context import EXIT_USAGE, fail
 from pmkb.config import KBConfig
 from pmkb.incidents import Incident, IncidentError, read_incident
 from pmkb.scaffold import POSTMORTEM_ORDER, _display, _sections, render, slugify_title, write_new
+from pmkb.times import iso_utc
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 _LINE_BREAKS = re.compile(r"\s*(?:\r\n|\r|\n)\s*")
-
-
-def iso_utc(moment: datetime) -> str:
-    """ISO 8601 in UTC with `Z`; milliseconds only when the source had them."""
-    moment = moment.astimezone(timezone.utc)
-    precision = "seconds" if not moment.microsecond else "milliseconds" if not moment.microsecond % 1000 else "microseconds"
-    return moment.isoformat(timespec=precision).replace("+00:00", "Z")
 
 
 def utc_text(moment: datetime) -> str:
@@ -44,6 +38,17 @@ def plain_text(text: str) -> str:
 def table_cell(text: str) -> str:
     """One table cell: a `|` cannot end the cell and a newline cannot end the row."""
     return "<br>".join(plain_text(line) for line in _LINE_BREAKS.split(text.strip()))
+
+
+LIFECYCLE_ROWS = {"started_at": "Impact starts", "detected_at": "Detected", "mitigated_at": "Mitigated", "resolved_at": "Resolved"}
+
+
+def timeline_events(incident: Incident) -> list[tuple[datetime, str]]:
+    """The incident's events by time; without any, its lifecycle timestamps as rows."""
+    if incident.events:
+        return [(event.time, event.text) for event in incident.timeline()]
+    moments = [(getattr(incident, name), label) for name, label in LIFECYCLE_ROWS.items()]
+    return sorted(((moment, label) for moment, label in moments if moment is not None), key=lambda row: row[0])
 
 
 def _paragraphs(text: str) -> str:
@@ -89,7 +94,7 @@ def draft_context(incident: Incident, config: KBConfig, request: DraftRequest) -
         "lifecycle": lifecycle,
         "time": start.strftime("%H:%M"),
         "example_due": (start.date() + timedelta(days=30)).isoformat(),
-        "timeline": [(utc_text(event.time), table_cell(event.text)) for event in incident.timeline()],
+        "timeline": [(utc_text(moment), table_cell(text)) for moment, text in timeline_events(incident)],
         "prose": prose,
         "sections": _sections(config.required_sections + config.recommended_sections, POSTMORTEM_ORDER),
     }
@@ -113,7 +118,6 @@ def new_from_incident(config: KBConfig, request: DraftRequest) -> None:
         path, content, source_format = build_draft(config, request)
     except IncidentError as exc:
         fail(str(exc), EXIT_USAGE)
-        return
     write_new(path, content)
     click.echo(f"pmkb: read {_display(request.source)} as {source_format} incident data", err=True)
     click.echo(_display(path))

@@ -36,6 +36,7 @@ from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec
 from pmkb.site.toc import anchor_links
 from pmkb.site.views import SectionLink, Views
+from pmkb.times import iso_utc, utc_minute
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Severity colours come in five steps; less severe levels share the last one.
@@ -60,7 +61,7 @@ def template_environment(override_dirs: Iterable[Path]) -> Environment:
 
 
 def utc(moment: datetime | None) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+    return utc_minute(moment) if moment else "—"
 
 
 def utc_time(moment: datetime | None) -> str:
@@ -71,7 +72,7 @@ def iso(moment: datetime | date | None) -> str:
     if moment is None:
         return ""
     if isinstance(moment, datetime):
-        return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return iso_utc(moment)
     return moment.isoformat()
 
 

@@ -9,10 +9,11 @@ long as `Views` still builds the same rows from it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import cached_property
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from markupsafe import Markup
 
@@ -20,11 +21,8 @@ from pmkb import reports
 from pmkb.index import KnowledgeBase
 from pmkb.model import ActionItem, Postmortem, Runbook
 from pmkb.site.chart import incidents_chart
+from pmkb.times import MONTH_NAMES
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 # Rows ------------------------------------------------------------------------------
@@ -45,6 +43,15 @@ class IncidentRow:
     tags: tuple[str, ...]
     category: str | None
     impact: str | None
+    root_cause: str  # plain text: the first paragraph of Root Cause, cut near 300 characters; "" while unwritten
+
+
+@dataclass(frozen=True)
+class LessonRow:
+    """A lesson learned (plain text) and the incident it was learned from."""
+
+    text: str
+    incident: IncidentRow
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,8 @@ class SimilarRow:
     """A suggested similar incident and what it has in common with the page's."""
 
     incident: IncidentRow
-    shared: tuple[str, ...]  # for the reader to judge the suggestion, e.g. "checkout-api", "#database"
+    score: float  # how alike, as the index ranks them; higher is closer
+    shared: tuple[str, ...]  # for the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database"
 
 
 @dataclass(frozen=True)
@@ -181,9 +189,7 @@ class RecurringGroup:
     last: date | None
 
 
-def group_recurrences(
-    found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]
-) -> list[RecurringGroup]:
+def group_recurrences(found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]) -> list[RecurringGroup]:
     # One incident touching three services is one recurring problem, not three rows saying the same.
     groups: dict[tuple[str, tuple[str, ...]], list[reports.Recurrence]] = {}
     for recurrence in found:
@@ -225,7 +231,8 @@ class Views:
     def incident(self, pm_id: str) -> IncidentRow:
         row = self._incidents.get(pm_id)
         if row is None:
-            row = self._incidents[pm_id] = IncidentRow(**_incident_fields(pm_id, self.kb.postmortems[pm_id]))
+            fields = _incident_fields(pm_id, self.kb.postmortems[pm_id], self.kb.excerpts[pm_id].root_cause)
+            row = self._incidents[pm_id] = IncidentRow(**fields)
         return row
 
     def incidents(self, ids: Iterable[str]) -> list[IncidentRow]:
@@ -325,17 +332,13 @@ class Views:
     def _page_postmortem(self, pm_id: str) -> dict[str, Any]:
         kb = self.kb
         pm = kb.postmortems[pm_id]
-        similar = []
-        for other_id in kb.similar(pm_id):
-            other = kb.postmortems[other_id]
-            shared = [s for s in other.services if s in pm.services]
-            shared += [f"#{t}" for t in other.tags if t in pm.tags]
-            if other.category and other.category == pm.category:
-                shared.append(f"category {other.category}")
-            similar.append(SimilarRow(self.incident(other_id), tuple(dict.fromkeys(shared))))
+        similar = [
+            SimilarRow(self.incident(suggestion.id), suggestion.score, tuple(suggestion.shared))
+            for suggestion in kb.similar(pm_id)
+        ]
         return {
             "pm": PostmortemView(
-                **_incident_fields(pm_id, pm),
+                **_incident_fields(pm_id, pm, kb.excerpts[pm_id].root_cause),
                 detected_at=pm.detected_at,
                 mitigated_at=pm.mitigated_at,
                 resolved_at=pm.resolved_at,
@@ -373,9 +376,13 @@ class Views:
 
     def _page_service(self, service: str) -> dict[str, Any]:
         kb = self.kb
+        incident_ids = kb.by_service.get(service, [])
         return {
             "service": service,
-            "incidents": self.incidents(kb.by_service.get(service, [])),
+            "incidents": self.incidents(incident_ids),
+            "lessons": [
+                LessonRow(lesson.text, self.incident(lesson.postmortem_id)) for lesson in reports.lessons(kb, incident_ids)
+            ],
             "open_actions": [
                 self.action(row.postmortem_id, row.item, row.overdue)
                 for row in reports.action_rows(kb, services=[service])
@@ -418,7 +425,7 @@ class Views:
                 TimelineYear(
                     year=f"{year:04d}",
                     months=tuple(
-                        TimelineMonth(f"{year:04d}-{month:02d}", f"{_MONTHS[month - 1]} {year:04d}", tuple(self.incidents(ids)))
+                        TimelineMonth(f"{year:04d}-{month:02d}", f"{MONTH_NAMES[month - 1]} {year:04d}", tuple(self.incidents(ids)))
                         for month, ids in months.items()
                     ),
                 )
@@ -445,7 +452,7 @@ class Views:
         return {"alerts": [AlertRow(name, tuple(self.runbooks(by_alert[name]))) for name in names]}
 
 
-def _incident_fields(pm_id: str, pm: Postmortem) -> dict[str, Any]:
+def _incident_fields(pm_id: str, pm: Postmortem, root_cause: str) -> dict[str, Any]:
     return {
         "id": pm_id,
         "title": pm.title,
@@ -458,4 +465,5 @@ def _incident_fields(pm_id: str, pm: Postmortem) -> dict[str, Any]:
         "tags": tuple(pm.tags),
         "category": pm.category,
         "impact": pm.impact,
+        "root_cause": root_cause,
     }
