@@ -12,12 +12,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-import click
-
-from pmkb.cli_context import EXIT_USAGE, fail
 from pmkb.config import KBConfig
-from pmkb.incidents import Incident, IncidentError, read_incident
-from pmkb.scaffold import POSTMORTEM_ORDER, _display, _sections, render, slugify_title, write_new
+from pmkb.incidents import Incident, read_incident
+from pmkb.scaffold import POSTMORTEM_ORDER, _sections, render, slugify_title
 from pmkb.times import iso_utc
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -110,14 +107,3 @@ def build_draft(config: KBConfig, request: DraftRequest) -> tuple[Path, str, str
     incident, source_format = read_incident(request.source, config.severities, request.source_format, request.log_entries)
     context = draft_context(incident, config, request)
     return draft_path(config, incident, context["title"]), render("postmortem", config, context), source_format
-
-
-def new_from_incident(config: KBConfig, request: DraftRequest) -> None:
-    """`pmkb new postmortem --from FILE`: write the draft and print its path; exit 2 on bad data."""
-    try:
-        path, content, source_format = build_draft(config, request)
-    except IncidentError as exc:
-        fail(str(exc), EXIT_USAGE)
-    write_new(path, content)
-    click.echo(f"pmkb: read {_display(request.source)} as {source_format} incident data", err=True)
-    click.echo(_display(path))
