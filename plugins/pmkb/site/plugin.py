@@ -30,7 +30,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from pmkb.config import ConfigError, KBConfig, resolve_today
+from pmkb.config import ConfigError, KBConfig, check_folders, resolve_today
 from pmkb.index import KnowledgeBase
 from pmkb.site import nav as site_nav
 from pmkb.site.feed import atom_feed, kb_json
@@ -74,12 +74,17 @@ class PmkbPlugin(BasePlugin):
         try:
             self.kb_config = KBConfig.from_options(options, root, source=Path(config_file_path or "mkdocs.yml").name)
         except ConfigError as exc:
-            return [("", str(exc))], []
+            return list(exc.problems), []
         return [], []
 
     # Configuration -----------------------------------------------------------------
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            # Before anything else: MkDocs empties site_dir right after on_config.
+            check_folders(self.kb_config, Path(config.site_dir), Path(config.docs_dir))
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
         self.kb = self.load_knowledge_base()
         self.links = Links(self.kb_config.root)
         self.specs: dict[str, tuple[File, PageSpec]] = {}
