@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pmkb.findings import RULES, RULES_BY_NAME
+from pmkb.loader import DEFAULT_MAX_FILE_BYTES
+from pmkb.model import DEFAULT_EARLIEST_YEAR, DEFAULT_LATEST_YEAR, MAX_REVIEW_DAYS
 
 DEFAULT_SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]
 DEFAULT_CATEGORIES = [
@@ -112,11 +114,17 @@ class KBConfig(BaseModel):
     runbook_section_aliases: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_RUNBOOK_SECTION_ALIASES.items()}
     )
-    runbook_review_days: int = Field(default=180, ge=1)
+    runbook_review_days: int = Field(default=180, ge=1, le=MAX_REVIEW_DAYS)
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     blame: BlameOptions = Field(default_factory=BlameOptions)
     secrets: SecretsOptions = Field(default_factory=SecretsOptions)
     scaffolds_dir: str = ".pmkb/scaffolds"
+    # Dates outside these years are findings: typos such as 0999 or 9999 would otherwise
+    # make month-by-month series unbounded.
+    earliest_year: int = Field(default=DEFAULT_EARLIEST_YEAR, ge=1)
+    latest_year: int = Field(default=DEFAULT_LATEST_YEAR, le=9998)
+    # A larger document is a PMKB001 finding rather than unbounded work.
+    max_file_bytes: int = Field(default=DEFAULT_MAX_FILE_BYTES, ge=1024, le=1024**3)
     # Site options: ignored by the CLI, read by the MkDocs plugin.
     nav: bool = True
     strict_warnings: bool = False
@@ -147,6 +155,16 @@ class KBConfig(BaseModel):
             else:
                 raise ValueError(f"rule {key}: use error, warning or off, not {setting!r}")
         return normalised
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> "KBConfig":
+        if self.earliest_year > self.latest_year:
+            raise ValueError(f"earliest_year {self.earliest_year} is after latest_year {self.latest_year}")
+        return self
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return (self.earliest_year, self.latest_year)
 
     @property
     def postmortems_path(self) -> Path:

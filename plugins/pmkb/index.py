@@ -155,7 +155,7 @@ class KnowledgeBase:
         from pmkb.rules import run_rules
 
         entries = [
-            _entry(load_source(path, config.root, kind), config)
+            _entry(load_source(path, config.root, kind, config.max_file_bytes), config)
             for kind, folder in (("postmortem", config.postmortems_path), ("runbook", config.runbooks_path))
             for path in discover(folder)
         ]

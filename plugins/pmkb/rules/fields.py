@@ -29,7 +29,7 @@ def validate(source: Source, config: KBConfig) -> tuple[_Document | None, list[F
     """The typed document (None when a field is invalid) and the findings on its fields."""
     assert source.data is not None
     findings = list(_unknown_fields(source))
-    context = {"severities": config.severities, "categories": config.categories}
+    context = {"severities": config.severities, "categories": config.categories, "years": config.years}
     data = source.data
     document: _Document | None = None
     try:
@@ -145,6 +145,8 @@ def _explain(error: Any) -> str:
         return f"must be a whole number; got {value!r}"
     if kind == "greater_than_equal":
         return f"must be at least {error['ctx']['ge']}; got {value!r}"
+    if kind == "less_than_equal":
+        return f"must be at most {error['ctx']['le']}; got {value!r}"
     if kind == "model_type":
         return "must be a mapping of keys to values"
     return str(error["msg"])
