@@ -21,6 +21,7 @@ from pmkb.cli_context import (
 )
 from pmkb.config import KBConfig
 from pmkb.findings import Finding
+from pmkb.plaintext import plain
 from pmkb.schema import json_schema
 
 __all__ = ["main", "common_options", "make_context", "fail", "parse_today", "Context", "EXIT_USAGE"]
@@ -98,7 +99,8 @@ def _summary(findings: list[Finding], documents: int) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # GitHub's own escapes for line breaks first; any other control character is shown plain.
+    return plain(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

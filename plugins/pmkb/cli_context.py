@@ -11,6 +11,7 @@ import click
 
 from pmkb.config import ConfigError, KBConfig, load_config, resolve_today
 from pmkb.index import KnowledgeBase
+from pmkb.plaintext import plain, plain_lines
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,7 +44,7 @@ class Context:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"pmkb: {message}", err=True)
+    click.echo(plain_lines(f"pmkb: {message}"), err=True)
     sys.exit(code)
 
 
@@ -51,7 +52,7 @@ def warn_missing_folders(config: KBConfig) -> None:
     for option in ("postmortems_dir", "runbooks_dir"):
         folder = config.root / getattr(config, option)
         if not folder.is_dir():
-            click.echo(f"pmkb: warning: {option} folder {folder} does not exist; it holds no documents", err=True)
+            click.echo(plain(f"pmkb: warning: {option} folder {folder} does not exist; it holds no documents"), err=True)
 
 
 def parse_today(value: str | None) -> date:

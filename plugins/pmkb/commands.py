@@ -26,6 +26,7 @@ from pmkb import reports
 from pmkb.cli_context import EXIT_FINDINGS, EXIT_OK, common_options, fail, make_context, warn_missing_folders
 from pmkb.index import KnowledgeBase
 from pmkb.model import ACTION_STATUSES
+from pmkb.plaintext import plain
 
 WIDTH = 100
 GAP = "  "
@@ -91,9 +92,14 @@ class Printer:
         return click.style(text, **styles) if self.color and styles else text
 
 
+def one_line(text: str) -> str:
+    """Control characters shown as escapes (values come from files), runs of spaces as one."""
+    return " ".join(plain(text).split())
+
+
 def truncate(text: str, width: int) -> str:
-    """At most `width` characters, ending in "…" when cut; newlines folded to spaces."""
-    text = " ".join(text.split())
+    """At most `width` characters, ending in "…" when cut; control characters shown as escapes."""
+    text = one_line(text)
     if len(text) <= width:
         return text
     if width <= 0:
@@ -123,7 +129,7 @@ def table(
     when the table is too wide: the caller knows which text people can spare.
     """
     texts = [[cell if isinstance(cell, str) else cell[0] for cell in row] for row in rows]
-    widths = [max([len(column.header), *(len(" ".join(row[i].split())) for row in texts)]) for i, column in enumerate(columns)]
+    widths = [max([len(column.header), *(len(one_line(row[i])) for row in texts)]) for i, column in enumerate(columns)]
     excess = indent + sum(widths) + len(GAP) * (len(columns) - 1) - WIDTH
     for index, narrowest in shrink:
         if excess <= 0:
@@ -149,7 +155,7 @@ def table(
 
 def _wrap(text: str, indent: int, first_indent: int | None = None) -> list[str]:
     return textwrap.wrap(
-        text, width=WIDTH, initial_indent=" " * (indent if first_indent is None else first_indent),
+        plain(text), width=WIDTH, initial_indent=" " * (indent if first_indent is None else first_indent),
         subsequent_indent=" " * indent, break_on_hyphens=False, break_long_words=False,
     ) or [""]
 
@@ -174,7 +180,7 @@ def _warn_left_out(kb: KnowledgeBase) -> None:
     if broken:
         click.echo(
             f"pmkb: warning: {_plural(len(broken), 'file')} with errors left out of these figures "
-            f"(run pmkb check): {', '.join(broken[:3])}{', …' if len(broken) > 3 else ''}",
+            f"(run pmkb check): {plain(', '.join(broken[:3]))}{', …' if len(broken) > 3 else ''}",
             err=True,
         )
 
@@ -340,19 +346,19 @@ def _unknown_service_message(kb: KnowledgeBase, exc: reports.UnknownServiceError
     lines = []
     for name, close in exc.suggestions.items():
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        lines.append(f"unknown service {name!r}{hint}")
+        lines.append(plain(f"unknown service {name!r}{hint}"))
     known = kb.services
     if not known:
         lines.append("no postmortem or runbook names a service yet")
     else:
         listed = ", ".join(known[:MAX_LISTED_SERVICES])
         more = f" and {len(known) - MAX_LISTED_SERVICES} more" if len(known) > MAX_LISTED_SERVICES else ""
-        lines.append(f"known services: {listed}{more}")
+        lines.append(plain(f"known services: {listed}{more}"))
     return "\n".join(lines[:1] + [f"pmkb: {line}" for line in lines[1:]])
 
 
 def _brief_text(out: Printer, kb: KnowledgeBase, result: reports.Brief) -> None:
-    names = ", ".join(result.services)
+    names = plain(", ".join(result.services))
     since = f" since {result.since.isoformat()}" if result.since else ""
     overdue = sum(row.overdue for row in result.action_items)
     out(out.style(truncate(f"Brief: {names}", WIDTH), bold=True))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from pmkb.plaintext import plain
+
 Level = Literal["error", "warning"]
 
 
@@ -61,7 +63,8 @@ class Finding:
         }
 
     def as_text(self) -> str:
-        return f"{self.path}:{self.line}: {self.level} {self.code} {self.message}"
+        """One line, whatever the path or message hold (see pmkb.plaintext)."""
+        return plain(f"{self.path}:{self.line}: {self.level} {self.code} {self.message}")
 
 
 def finding(path: str, line: int, code: str, message: str) -> Finding:
