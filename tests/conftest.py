@@ -10,12 +10,12 @@ import pytest
 
 from kb_helpers import MKDOCS_YML, TODAY, load_kb
 from pmkb.config import KBConfig
-from pmkb.index import KnowledgeBase
+from pmkb.pipeline import CheckedKnowledgeBase
 
 
 @pytest.fixture
 def kb_factory(tmp_path: Path):
-    def factory(files: dict[str, str | bytes], mkdocs_yml: str = MKDOCS_YML, today: date = TODAY) -> KnowledgeBase:
+    def factory(files: dict[str, str | bytes], mkdocs_yml: str = MKDOCS_YML, today: date = TODAY) -> CheckedKnowledgeBase:
         return load_kb(tmp_path / "kb", files, mkdocs_yml, today)
 
     return factory

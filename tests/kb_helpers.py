@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pmkb.config import load_config
 from pmkb.findings import Finding
-from pmkb.index import KnowledgeBase
+from pmkb.pipeline import CheckedKnowledgeBase, load_knowledge_base
 
 TODAY = date(2026, 11, 23)
 MKDOCS_YML = "site_name: Test KB\ntheme:\n  name: material\nplugins:\n  - search\n  - pmkb\n"
@@ -131,9 +131,11 @@ def write_kb(root: Path, files: dict[str, str | bytes], mkdocs_yml: str = MKDOCS
     return root / "mkdocs.yml"
 
 
-def load_kb(root: Path, files: dict[str, str | bytes], mkdocs_yml: str = MKDOCS_YML, today: date = TODAY) -> KnowledgeBase:
+def load_kb(
+    root: Path, files: dict[str, str | bytes], mkdocs_yml: str = MKDOCS_YML, today: date = TODAY
+) -> CheckedKnowledgeBase:
     config = load_config(write_kb(root, files, mkdocs_yml))
-    return KnowledgeBase.load(config, today)
+    return load_knowledge_base(config, today)
 
 
 def codes(findings: list[Finding]) -> list[tuple[str, str, int]]:

@@ -42,12 +42,12 @@ def test_fifo_is_a_finding_and_is_never_opened(tmp_path: Path):
     root.joinpath("postmortems").mkdir(parents=True)
     os.mkfifo(root / "postmortems" / "x.md")
     started = time.monotonic()
-    kb = _load(tmp_path, PM, GOOD_POSTMORTEM)
+    checked = _load(tmp_path, PM, GOOD_POSTMORTEM)
     assert time.monotonic() - started < 10
-    found = [f for f in only(kb.findings, "PMKB001") if f.path == "postmortems/x.md"]
+    found = [f for f in only(checked.findings, "PMKB001") if f.path == "postmortems/x.md"]
     assert len(found) == 1 and "named pipe" in found[0].message
     # The file still owns the id of its name, like any unreadable file.
-    assert "x" in kb.postmortem_ids
+    assert "x" in checked.kb.postmortem_ids
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
@@ -55,8 +55,8 @@ def test_symlink_to_a_device_is_a_finding(tmp_path: Path):
     root = tmp_path / "kb"
     root.joinpath("postmortems").mkdir(parents=True)
     (root / "postmortems" / "zero.md").symlink_to("/dev/zero")
-    kb = _load(tmp_path, PM, GOOD_POSTMORTEM)
-    found = [f for f in only(kb.findings, "PMKB001") if f.path == "postmortems/zero.md"]
+    checked = _load(tmp_path, PM, GOOD_POSTMORTEM)
+    found = [f for f in only(checked.findings, "PMKB001") if f.path == "postmortems/zero.md"]
     assert len(found) == 1
     assert "character device" in found[0].message and "symbolic link" in found[0].message
 
@@ -70,10 +70,10 @@ def test_socket_is_a_finding(tmp_path: Path):
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         server.bind(str(path))
-        kb = _load(tmp_path, PM, GOOD_POSTMORTEM)
+        checked = _load(tmp_path, PM, GOOD_POSTMORTEM)
     finally:
         server.close()
-    found = [f for f in only(kb.findings, "PMKB001") if f.path == "postmortems/s.md"]
+    found = [f for f in only(checked.findings, "PMKB001") if f.path == "postmortems/s.md"]
     assert len(found) == 1 and "socket" in found[0].message
 
 
@@ -82,23 +82,23 @@ def test_symlink_to_a_regular_file_is_read(tmp_path: Path):
     root.joinpath("postmortems").mkdir(parents=True)
     (tmp_path / "elsewhere.md").write_text(GOOD_POSTMORTEM)
     (root / "postmortems" / "linked.md").symlink_to(tmp_path / "elsewhere.md")
-    kb = _load(tmp_path, RB, GOOD_RUNBOOK)
-    assert "linked" in kb.postmortems
+    checked = _load(tmp_path, RB, GOOD_RUNBOOK)
+    assert "linked" in checked.kb.postmortems
 
 
 def test_file_over_the_size_limit_is_a_finding(tmp_path: Path):
     big = GOOD_POSTMORTEM + "\nfiller line\n" * 200_000
-    kb = _load(tmp_path, PM, big)
-    found = only(kb.findings, "PMKB001")
+    checked = _load(tmp_path, PM, big)
+    found = only(checked.findings, "PMKB001")
     assert len(found) == 1 and "max_file_bytes" in found[0].message and found[0].path == PM
 
 
 def test_size_limit_is_configurable(tmp_path: Path):
     yml = MKDOCS_YML.replace("  - pmkb\n", "  - pmkb:\n      max_file_bytes: 1024\n")
     padded = GOOD_POSTMORTEM + "\nMore detail. " * 200
-    kb = load_kb(tmp_path / "kb", {PM: padded, RB: GOOD_RUNBOOK}, yml)
-    assert [f.path for f in only(kb.findings, "PMKB001")] == [PM]
-    assert "1,024" in only(kb.findings, "PMKB001")[0].message
+    checked = load_kb(tmp_path / "kb", {PM: padded, RB: GOOD_RUNBOOK}, yml)
+    assert [f.path for f in only(checked.findings, "PMKB001")] == [PM]
+    assert "1,024" in only(checked.findings, "PMKB001")[0].message
 
 
 def test_load_source_reads_at_most_the_limit(tmp_path: Path):
@@ -111,22 +111,22 @@ def test_load_source_reads_at_most_the_limit(tmp_path: Path):
 
 def test_alias_bomb_is_a_front_matter_finding(tmp_path: Path):
     started = time.monotonic()
-    kb = _load(tmp_path, PM, postmortem(ALIAS_BOMB))
+    checked = _load(tmp_path, PM, postmortem(ALIAS_BOMB))
     assert time.monotonic() - started < 10
-    found = only(kb.findings, "PMKB002")
+    found = only(checked.findings, "PMKB002")
     assert len(found) == 1 and f"{MAX_FRONT_MATTER_VALUES:,}" in found[0].message
 
 
 def test_alias_bomb_as_an_action_item(tmp_path: Path):
     text = ALIAS_BOMB.replace("status: *g", "action_items:\n  - *g\n  - title: x")
-    kb = _load(tmp_path, PM, postmortem(text))
-    assert len(only(kb.findings, "PMKB002")) == 1
+    checked = _load(tmp_path, PM, postmortem(text))
+    assert len(only(checked.findings, "PMKB002")) == 1
 
 
 def test_self_referencing_alias_is_a_finding(tmp_path: Path):
     text = GOOD_POSTMORTEM.replace("tags: [database]", "tags: &loop [database, *loop]")
-    kb = _load(tmp_path, PM, text)
-    found = only(kb.findings, "PMKB002")
+    checked = _load(tmp_path, PM, text)
+    found = only(checked.findings, "PMKB002")
     assert len(found) == 1 and "refers to itself" in found[0].message
 
 
@@ -134,15 +134,15 @@ def test_modest_aliases_still_work(tmp_path: Path):
     text = GOOD_POSTMORTEM.replace("services: [checkout-api]", "services: &svc [checkout-api]\ntags: *svc").replace(
         "tags: [database]\n", ""
     )
-    kb = _load(tmp_path, PM, text)
-    assert not only(kb.findings, "PMKB002")
-    assert kb.postmortems["2024-03-05-checkout"].tags == ["checkout-api"]
+    checked = _load(tmp_path, PM, text)
+    assert not only(checked.findings, "PMKB002")
+    assert checked.kb.postmortems["2024-03-05-checkout"].tags == ["checkout-api"]
 
 
 def test_duplicate_key_is_a_finding_at_the_second_key(tmp_path: Path):
     text = GOOD_POSTMORTEM.replace("severity: SEV-2\n", "severity: SEV-1\nseverity: SEV-3\n")
-    kb = _load(tmp_path, PM, text)
-    found = [f for f in only(kb.findings, "PMKB003") if "duplicate" in f.message]
+    checked = _load(tmp_path, PM, text)
+    found = [f for f in only(checked.findings, "PMKB003") if "duplicate" in f.message]
     lines = text.split("\n")
     assert len(found) == 1
     assert found[0].line == lines.index("severity: SEV-3") + 1
@@ -151,8 +151,8 @@ def test_duplicate_key_is_a_finding_at_the_second_key(tmp_path: Path):
 
 def test_duplicate_key_inside_an_action_item(tmp_path: Path):
     text = GOOD_POSTMORTEM.replace("    owner: team-checkout\n", "    owner: team-checkout\n    owner: team-db\n")
-    kb = _load(tmp_path, PM, text)
-    found = [f for f in only(kb.findings, "PMKB003") if "duplicate key `owner`" in f.message]
+    checked = _load(tmp_path, PM, text)
+    found = [f for f in only(checked.findings, "PMKB003") if "duplicate key `owner`" in f.message]
     assert len(found) == 1
     assert found[0].line == text.split("\n").index("    owner: team-db") + 1
 
@@ -162,5 +162,5 @@ def test_merge_keys_are_not_duplicates(tmp_path: Path):
         "action_items:\n",
         "x-defaults: &defaults {owner: team-checkout, priority: P1}\naction_items:\n  - <<: *defaults\n    title: Extra\n    due: 2027-01-10\n",
     )
-    kb = _load(tmp_path, PM, text)
-    assert not [f for f in kb.findings if "duplicate" in f.message]
+    checked = _load(tmp_path, PM, text)
+    assert not [f for f in checked.findings if "duplicate" in f.message]

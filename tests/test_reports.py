@@ -150,13 +150,18 @@ SEVERITY_ORDER = ["SEV-1", "SEV-2", "SEV-3"]
 
 
 @pytest.fixture
-def kb(kb_factory):
+def checked(kb_factory):
     return kb_factory(FILES)
 
 
-def test_fixture_is_valid_and_loads_every_document(kb):
+@pytest.fixture
+def kb(checked):
+    return checked.kb
+
+
+def test_fixture_is_valid_and_loads_every_document(checked, kb):
     # Only the warnings the fixture means to have: three overdue items, one stale runbook.
-    assert sorted(f.code for f in kb.findings) == ["PMKB010", "PMKB010", "PMKB010", "PMKB011"]
+    assert sorted(f.code for f in checked.findings) == ["PMKB010", "PMKB010", "PMKB010", "PMKB011"]
     assert list(kb.postmortems) == [P8, P6, P5, P3, P7, P4, P2, P1]
     assert len(kb.runbooks) == 3
 
@@ -187,7 +192,7 @@ def test_severity_counts_follow_a_configured_order(kb_factory):
     files = {
         "postmortems/a.md": _pm("A", "minor", "2024-01-01T00:00:00Z", "svc", resolved="2024-01-01T01:00:00Z"),
     }
-    kb = kb_factory(files, mkdocs_yml=yml)
+    kb = kb_factory(files, mkdocs_yml=yml).kb
     assert list(reports.severity_counts(kb).items()) == [("critical", 0), ("major", 0), ("minor", 1)]
 
 
@@ -300,7 +305,7 @@ def test_incidents_per_month_crosses_a_year(kb_factory):
     kb = kb_factory({
         "postmortems/a.md": _pm("A", "SEV-3", "2023-11-30T12:00:00Z", "svc", resolved="2023-11-30T13:00:00Z"),
         "postmortems/b.md": _pm("B", "SEV-3", "2024-02-01T12:00:00Z", "svc", resolved="2024-02-01T13:00:00Z"),
-    })
+    }).kb
     assert [month for month, _ in reports.incidents_per_month(kb)] == ["2023-11", "2023-12", "2024-01", "2024-02"]
 
 
@@ -328,11 +333,11 @@ def test_recurrence_window_boundary_and_config(kb_factory):
         "postmortems/c.md": pm("2024-06-29T00:01:00Z"),  # 90 days and 1 minute after b
         "postmortems/d.md": pm("2024-07-09T00:01:00Z"),  # 10 days after c
     }
-    kb = kb_factory(files)
+    kb = kb_factory(files).kb
     # Equal sizes: the more recent cluster first.
     assert [r.incidents for r in reports.recurring(kb)] == [("c", "d"), ("a", "b")]
     yml = "site_name: T\ntheme:\n  name: material\nplugins:\n  - pmkb:\n      recurrence_days: 10\n"
-    kb = kb_factory(files, mkdocs_yml=yml)
+    kb = kb_factory(files, mkdocs_yml=yml).kb
     assert [r.incidents for r in reports.recurring(kb)] == [("c", "d")]
 
 

@@ -35,11 +35,11 @@ POSTMORTEM_CASES = {
 def test_postmortem_value_is_an_invalid_field_finding(tmp_path: Path, case: str):
     old, new, expected = POSTMORTEM_CASES[case]
     text = GOOD_POSTMORTEM.replace(old, new)
-    kb = load_kb(tmp_path / "kb", {PM: text, RB: GOOD_RUNBOOK})
-    found = [f for f in only(kb.findings, "PMKB003") if expected in f.message]
-    assert len(found) == 1, kb.findings
+    checked = load_kb(tmp_path / "kb", {PM: text, RB: GOOD_RUNBOOK})
+    found = [f for f in only(checked.findings, "PMKB003") if expected in f.message]
+    assert len(found) == 1, checked.findings
     assert found[0].line == _pm_line(text, new.split(":")[0] + ":")
-    assert not kb.postmortems
+    assert not checked.kb.postmortems
 
 
 RUNBOOK_CASES = {
@@ -54,16 +54,16 @@ RUNBOOK_CASES = {
 def test_runbook_value_is_an_invalid_field_finding(tmp_path: Path, case: str):
     old, new, expected = RUNBOOK_CASES[case]
     text = GOOD_RUNBOOK.replace(old, new)
-    kb = load_kb(tmp_path / "kb", {PM: GOOD_POSTMORTEM.replace("runbooks: [db-pool]\n", ""), RB: text})
-    found = [f for f in only(kb.findings, "PMKB003") if expected in f.message]
-    assert len(found) == 1, kb.findings
-    assert not kb.runbooks
+    checked = load_kb(tmp_path / "kb", {PM: GOOD_POSTMORTEM.replace("runbooks: [db-pool]\n", ""), RB: text})
+    found = [f for f in only(checked.findings, "PMKB003") if expected in f.message]
+    assert len(found) == 1, checked.findings
+    assert not checked.kb.runbooks
 
 
 def test_year_range_is_configurable(tmp_path: Path):
     yml = MKDOCS_YML.replace("  - pmkb\n", "  - pmkb:\n      earliest_year: 2025\n")
-    kb = load_kb(tmp_path / "kb", {PM: GOOD_POSTMORTEM, RB: GOOD_RUNBOOK}, yml)
-    assert any("year 2024 is outside 2025..2100" in f.message for f in only(kb.findings, "PMKB003"))
+    checked = load_kb(tmp_path / "kb", {PM: GOOD_POSTMORTEM, RB: GOOD_RUNBOOK}, yml)
+    assert any("year 2024 is outside 2025..2100" in f.message for f in only(checked.findings, "PMKB003"))
 
 
 @pytest.mark.parametrize(

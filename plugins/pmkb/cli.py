@@ -53,7 +53,7 @@ def check(
     state = make_context(ctx, config_file, today)
     config = state.config
     warn_missing_folders(config)
-    selected = _select(state.kb.findings, paths, config.root) if paths else state.kb.findings
+    selected = _select(state.findings, paths, config.root) if paths else state.findings
     if output_format == "json":
         click.echo(json.dumps([item.as_dict() for item in selected], indent=2, ensure_ascii=False))
     elif output_format == "github":

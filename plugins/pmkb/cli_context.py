@@ -10,8 +10,10 @@ from typing import Any, Callable, TypeVar
 import click
 
 from pmkb.config import ConfigError, KBConfig, load_config, resolve_today
+from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 from pmkb.plaintext import plain, plain_lines
+from pmkb.pipeline import CheckedKnowledgeBase, load_knowledge_base
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,7 +27,7 @@ class Context:
         self.config_file = config_file
         self.today = today
         self._config: KBConfig | None = None
-        self._kb: KnowledgeBase | None = None
+        self._checked: CheckedKnowledgeBase | None = None
 
     @property
     def config(self) -> KBConfig:
@@ -37,10 +39,18 @@ class Context:
         return self._config
 
     @property
+    def checked(self) -> CheckedKnowledgeBase:
+        if self._checked is None:
+            self._checked = load_knowledge_base(self.config, self.today)
+        return self._checked
+
+    @property
     def kb(self) -> KnowledgeBase:
-        if self._kb is None:
-            self._kb = KnowledgeBase.load(self.config, self.today)
-        return self._kb
+        return self.checked.kb
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.checked.findings
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:

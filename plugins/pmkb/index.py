@@ -4,51 +4,18 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
 from pmkb.config import KBConfig
-from pmkb.findings import Finding
-from pmkb.loader import Kind, Source, discover, load_source
-from pmkb.model import Postmortem, Runbook, _Document
+from pmkb.loader import Kind, Source
+from pmkb.model import Postmortem, Runbook
+from pmkb.validation import Entry
 
 # How much one shared feature says about two incidents being alike.
 _SIMILARITY_WEIGHTS = {"service": 3.0, "category": 2.0, "tag": 1.0}
 # Features shared by this many incidents or more say nothing; skipping them keeps lookups cheap.
 _MAX_POSTING = 1000
-
-
-@dataclass
-class Entry:
-    """A file of the knowledge base: its source, the id it owns, its document when valid."""
-
-    source: Source
-    id: str
-    document: _Document | None
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def kind(self) -> Kind:
-        return self.source.kind
-
-    @property
-    def path(self) -> str:
-        return self.source.relpath
-
-
-def _entry(source: Source, config: KBConfig) -> Entry:
-    from pmkb.rules.fields import validate
-
-    data = source.data
-    raw_id = data.get("id") if data is not None else None
-    entry_id = raw_id if isinstance(raw_id, str) and raw_id else source.stem
-    if data is None:
-        return Entry(source, entry_id, None)
-    document, findings = validate(source, config)
-    if document is not None:
-        document = document.model_copy(update={"id": entry_id})
-    return Entry(source, entry_id, document, findings)
 
 
 def slugify(text: str) -> str:
@@ -84,6 +51,8 @@ class SlugMap:
 
 
 class KnowledgeBase:
+    """Valid documents indexed for lookups; the rules and reports read it, never change it."""
+
     def __init__(self, config: KBConfig, entries: list[Entry], today: date) -> None:
         self.config = config
         self.today = today
@@ -107,7 +76,6 @@ class KnowledgeBase:
             sorted(postmortems.items(), key=lambda item: (item[1].started_at, item[0]), reverse=True)
         )
         self.runbooks: dict[str, Runbook] = dict(sorted(runbooks.items(), key=lambda item: item[1].title.casefold()))
-        self.findings: list[Finding] = []
         self._index()
 
     def _index(self) -> None:
@@ -148,20 +116,6 @@ class KnowledgeBase:
             "tag": SlugMap(self.by_tag),
             "service": SlugMap([*self.by_service, *self.runbooks_by_service]),
         }
-
-    @classmethod
-    def load(cls, config: KBConfig, today: date) -> "KnowledgeBase":
-        """Read, validate, index and check every document under the configured folders."""
-        from pmkb.rules import run_rules
-
-        entries = [
-            _entry(load_source(path, config.root, kind, config.max_file_bytes), config)
-            for kind, folder in (("postmortem", config.postmortems_path), ("runbook", config.runbooks_path))
-            for path in discover(folder)
-        ]
-        kb = cls(config, entries, today)
-        kb.findings = run_rules(kb)
-        return kb
 
     # Lookups -------------------------------------------------------------------------
 

@@ -20,8 +20,8 @@ def good(**extra: str) -> dict[str, str | bytes]:
 def test_good_knowledge_base_has_no_findings(kb_factory):
     kb = kb_factory(good())
     assert kb.findings == []
-    assert list(kb.postmortems) == ["2024-03-05-checkout"]
-    assert kb.postmortems["2024-03-05-checkout"].duration == 125
+    assert list(kb.kb.postmortems) == ["2024-03-05-checkout"]
+    assert kb.kb.postmortems["2024-03-05-checkout"].duration == 125
 
 
 # PMKB001 unreadable-file --------------------------------------------------------------
@@ -128,14 +128,14 @@ def test_timestamps_compare_instants_across_offsets(kb_factory):
     text = GOOD_POSTMORTEM.replace("detected_at: 2024-03-05T14:02:00Z", "detected_at: 2024-03-05T15:02:00+01:00")
     kb = kb_factory(good(**{PM: text}))
     assert kb.findings == []
-    assert kb.postmortems["2024-03-05-checkout"].time_to_detect == 2
+    assert kb.kb.postmortems["2024-03-05-checkout"].time_to_detect == 2
 
 
 def test_quoted_timestamps_and_fractional_minutes(kb_factory):
     text = GOOD_POSTMORTEM.replace("detected_at: 2024-03-05T14:02:00Z", 'detected_at: "2024-03-05T14:02:30Z"')
     kb = kb_factory(good(**{PM: text}))
     assert kb.findings == []
-    assert kb.postmortems["2024-03-05-checkout"].time_to_detect == 2.5
+    assert kb.kb.postmortems["2024-03-05-checkout"].time_to_detect == 2.5
 
 
 # PMKB004 duplicate-id -----------------------------------------------------------------
@@ -243,8 +243,8 @@ def test_pmkb008_related_is_symmetric(kb_factory):
     other = GOOD_POSTMORTEM.replace("title:", "id: earlier\ntitle:", 1).replace("runbooks: [db-pool]", "related: [2024-03-05-checkout]")
     kb = kb_factory(good(**{"postmortems/earlier.md": other}))
     assert only(kb.findings, "PMKB008") == []
-    assert kb.related["2024-03-05-checkout"] == ["earlier"]
-    assert kb.related["earlier"] == ["2024-03-05-checkout"]
+    assert kb.kb.related["2024-03-05-checkout"] == ["earlier"]
+    assert kb.kb.related["earlier"] == ["2024-03-05-checkout"]
 
 
 # PMKB009 action-items -----------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from kb_helpers import TODAY
 from pmkb.config import load_config
 from pmkb.index import KnowledgeBase
+from pmkb.pipeline import load_knowledge_base
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -18,7 +19,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 @pytest.fixture(scope="module")
 def kb(example_site) -> KnowledgeBase:
     """The example knowledge base as the CLI reads it, to compare the site against."""
-    return KnowledgeBase.load(load_config(Path(__file__).resolve().parents[2] / "mkdocs.yml"), TODAY)
+    return load_knowledge_base(load_config(Path(__file__).resolve().parents[2] / "mkdocs.yml"), TODAY).kb
 
 
 def test_builds_under_strict_without_warnings(example_site):

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pmkb.findings import Finding
+from pmkb.index import KnowledgeBase
 from pmkb.rules import actions, content, identity, references, runbooks, sections, timestamps
-
-if TYPE_CHECKING:
-    from pmkb.index import KnowledgeBase
 
 FAMILIES = (identity, sections, timestamps, references, actions, runbooks, content)
 
 
-def run_rules(kb: "KnowledgeBase") -> list[Finding]:
+def run_rules(kb: KnowledgeBase) -> list[Finding]:
     """Every finding in the knowledge base at its configured level, sorted by path and line."""
     raw: list[Finding] = []
     for entry in kb.entries:

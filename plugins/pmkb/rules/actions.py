@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from pydantic_core import PydanticCustomError
 
 from pmkb.findings import Finding, finding
+from pmkb.index import KnowledgeBase
 from pmkb.model import CLOSED_ACTION_STATUSES, parse_date
 
-if TYPE_CHECKING:
-    from pmkb.index import KnowledgeBase
 
-
-def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+def check(kb: KnowledgeBase) -> Iterator[Finding]:
     required_for = set(kb.config.action_items_required_for)
     for entry in kb.entries:
         data = entry.source.data

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from pmkb.findings import Finding, finding
+from pmkb.index import KnowledgeBase
 from pmkb.rules.blame import BlamePhrases, find_blame
 from pmkb.rules.secrets import SecretOptions, find_secrets
 
-if TYPE_CHECKING:
-    from pmkb.index import KnowledgeBase
 
-
-def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+def check(kb: KnowledgeBase) -> Iterator[Finding]:
     config = kb.config
     phrases = BlamePhrases(
         extra=tuple(config.blame.extra), allow=tuple(config.blame.allow), use_defaults=config.blame.defaults

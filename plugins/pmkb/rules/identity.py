@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from pmkb.findings import Finding, finding
+from pmkb.index import KnowledgeBase
+from pmkb.validation import Entry
 
-if TYPE_CHECKING:
-    from pmkb.index import Entry, KnowledgeBase
 
-
-def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+def check(kb: KnowledgeBase) -> Iterator[Finding]:
     owners: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for entry in kb.entries:
         owners[(entry.kind, entry.id)].append(entry)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from pmkb.findings import Finding, finding
-
-if TYPE_CHECKING:
-    from pmkb.index import KnowledgeBase
+from pmkb.index import KnowledgeBase
 
 
-def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+def check(kb: KnowledgeBase) -> Iterator[Finding]:
     targets = {"related": ("postmortem", kb.postmortem_ids), "runbooks": ("runbook", kb.runbook_ids)}
     for entry in kb.entries:
         data = entry.source.data

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from pmkb.findings import Finding, finding
+from pmkb.index import KnowledgeBase
 from pmkb.model import Runbook
 
-if TYPE_CHECKING:
-    from pmkb.index import KnowledgeBase
 
-
-def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+def check(kb: KnowledgeBase) -> Iterator[Finding]:
     for entry in kb.entries:
         runbook = entry.document
         if not isinstance(runbook, Runbook):

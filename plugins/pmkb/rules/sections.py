@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from pmkb.findings import Finding, finding
+from pmkb.index import KnowledgeBase
 from pmkb.loader import normalise_heading
-
-if TYPE_CHECKING:
-    from pmkb.index import Entry, KnowledgeBase
+from pmkb.validation import Entry
 
 
 def section_lookup(aliases: dict[str, list[str]]) -> dict[str, str]:
@@ -20,12 +19,12 @@ def section_lookup(aliases: dict[str, list[str]]) -> dict[str, str]:
     return lookup
 
 
-def present_sections(entry: "Entry", aliases: dict[str, list[str]]) -> set[str]:
+def present_sections(entry: Entry, aliases: dict[str, list[str]]) -> set[str]:
     lookup = section_lookup(aliases)
     return {lookup.get(heading.key, heading.key) for heading in entry.source.headings}
 
 
-def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+def check(kb: KnowledgeBase) -> Iterator[Finding]:
     config = kb.config
     for entry in kb.entries:
         data = entry.source.data
@@ -42,7 +41,7 @@ def check(kb: "KnowledgeBase") -> Iterator[Finding]:
 
 
 def _missing(
-    entry: "Entry",
+    entry: Entry,
     present: set[str],
     names: list[str],
     aliases: dict[str, list[str]],

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from pydantic_core import PydanticCustomError
 
 from pmkb.findings import Finding, finding
+from pmkb.index import KnowledgeBase
 from pmkb.model import parse_timestamp
+from pmkb.validation import Entry
 
-if TYPE_CHECKING:
-    from pmkb.index import Entry, KnowledgeBase
 
 # (earlier, later): the later one must not come before the earlier one.
 ORDER = (
@@ -22,7 +22,7 @@ ORDER = (
 )
 
 
-def instants(entry: "Entry") -> dict[str, datetime]:
+def instants(entry: Entry) -> dict[str, datetime]:
     """Each timestamp that parses, even when another field of the file is invalid."""
     data = entry.source.data or {}
     parsed: dict[str, datetime] = {}
@@ -36,7 +36,7 @@ def instants(entry: "Entry") -> dict[str, datetime]:
     return parsed
 
 
-def check(kb: "KnowledgeBase") -> Iterator[Finding]:
+def check(kb: KnowledgeBase) -> Iterator[Finding]:
     for entry in kb.entries:
         if entry.kind != "postmortem" or entry.source.data is None:
             continue

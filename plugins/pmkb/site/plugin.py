@@ -33,6 +33,7 @@ from mkdocs.utils import get_relative_url
 from pmkb.config import ConfigError, KBConfig, check_folders, resolve_today
 from pmkb.index import KnowledgeBase
 from pmkb.plaintext import plain
+from pmkb.pipeline import load_knowledge_base
 from pmkb.site import nav as site_nav
 from pmkb.site.feed import atom_feed, kb_json
 from pmkb.site.links import BodyLinks, Links
@@ -105,9 +106,9 @@ class PmkbPlugin(BasePlugin):
         return config
 
     def load_knowledge_base(self) -> KnowledgeBase:
-        kb = KnowledgeBase.load(self.kb_config, today_from_environment())
-        errors = [item for item in kb.findings if item.level == "error"]
-        for item in kb.findings:
+        kb, findings = load_knowledge_base(self.kb_config, today_from_environment())
+        errors = [item for item in findings if item.level == "error"]
+        for item in findings:
             if item.level == "warning":
                 # Knowledge-base warnings are advice; only an opted-in setting makes --strict fail on them.
                 (log.warning if self.kb_config.strict_warnings else log.info)(item.as_text())

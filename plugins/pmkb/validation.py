@@ -1,24 +1,66 @@
-"""PMKB003 invalid-field, PMKB009 (missing item keys) and PMKB014 unknown-field.
+"""Sources to entries: each file's typed document, or the findings that say why it has none.
 
-Validation turns a parsed `Source` into a typed document and maps every pydantic
-error location back to the line of the field or list item it names.
+PMKB003 invalid-field, PMKB009 (missing item keys) and PMKB014 unknown-field are found
+here, while the document is validated. Validation maps every pydantic error location
+back to the line of the field or list item it names.
 """
 
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from pydantic import ValidationError
 
 from pmkb.config import KBConfig
 from pmkb.findings import Finding, finding
-from pmkb.loader import FieldPath, Source
+from pmkb.loader import FieldPath, Kind, Source, discover, load_source
 from pmkb.model import ID_PATTERN, MODELS, ActionItem, Postmortem, Runbook, _Document, slugify_id
 
 ACTION_ITEM_KEYS = tuple(ActionItem.model_fields)
 FIELD_NAMES = frozenset(name for model in (Postmortem, Runbook, ActionItem) for name in model.model_fields)
 REQUIRED_ACTION_ITEM_KEYS = tuple(name for name, info in ActionItem.model_fields.items() if info.is_required())
+
+
+@dataclass
+class Entry:
+    """A file of the knowledge base: its source, the id it owns, its document when valid."""
+
+    source: Source
+    id: str
+    document: _Document | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def kind(self) -> Kind:
+        return self.source.kind
+
+    @property
+    def path(self) -> str:
+        return self.source.relpath
+
+
+def load_entries(config: KBConfig) -> list[Entry]:
+    """Every document under the configured folders, read and validated."""
+    return [
+        entry_of(load_source(path, config.root, kind, config.max_file_bytes), config)
+        for kind, folder in (("postmortem", config.postmortems_path), ("runbook", config.runbooks_path))
+        for path in discover(folder)
+    ]
+
+
+def entry_of(source: Source, config: KBConfig) -> Entry:
+    """A file that fails to parse still owns the id of its file name."""
+    data = source.data
+    raw_id = data.get("id") if data is not None else None
+    entry_id = raw_id if isinstance(raw_id, str) and raw_id else source.stem
+    if data is None:
+        return Entry(source, entry_id, None)
+    document, findings = validate(source, config)
+    if document is not None:
+        document = document.model_copy(update={"id": entry_id})
+    return Entry(source, entry_id, document, findings)
 
 
 def known_fields(kind: str) -> list[str]:
