@@ -91,3 +91,28 @@ def test_month_series_stays_bounded(tmp_path: Path):
 
     months = [row["month"] for row in json.loads(result.output)["per_month"]]
     assert months[0] == "1970-01" and months[-1] == "2100-12" and len(months) == 131 * 12
+
+
+SHAPES = {
+    "severity list": ("severity: SEV-2", "severity: [SEV-2]", "`severity`: must be a single text value, not a list"),
+    "status mapping": ("tags: [database]", "tags: [database]\nstatus: {a: 1}", "`status`"),
+    "item status list": ("    status: open", "    status: [open]", "`action_items[0].status`"),
+    "item due list": ("    due: 2027-01-10", "    due: [2027-01-10]", "`action_items[0].due`"),
+    "started_at list": ("started_at: 2024-03-05T14:00:00Z", "started_at: [2024-03-05T14:00:00Z]", "`started_at`"),
+    "services mapping": ("services: [checkout-api]", "services: {checkout-api: 1}", "`services`"),
+    "number as title": ("title: Checkout errors after pool change", "title: 10000000000000000000000", "`title`"),
+}
+
+
+@pytest.mark.parametrize("case", list(SHAPES))
+def test_wrong_shape_is_a_finding_in_every_command(tmp_path: Path, case: str):
+    old, new, expected = SHAPES[case]
+    text = GOOD_POSTMORTEM.replace(old, new)
+    assert text != GOOD_POSTMORTEM
+    config_file = write_kb(tmp_path / "kb", {PM: text, RB: GOOD_RUNBOOK})
+    result = CliRunner().invoke(main, ["check", "-f", str(config_file), "--today", "2026-11-23"])
+    assert result.exit_code == 1, result.output
+    assert any(expected in line and "PMKB003" in line for line in result.output.split("\n")), result.output
+    for command in (["export"], ["stats"], ["brief", "checkout-api"], ["actions"], ["check", "--format", "json"]):
+        other = CliRunner().invoke(main, [*command, "-f", str(config_file), "--today", "2026-11-23"])
+        assert isinstance(other.exception, SystemExit) or other.exception is None, (command, other.exception)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Annotated, Any, Iterator
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from pmkb.config import KBConfig
 from pmkb.findings import Finding, finding
@@ -31,6 +31,11 @@ class Entry:
     id: str
     document: _Document | None
     findings: list[Finding] = field(default_factory=list)
+    # Each field that is valid on its own, typed, even when another field is not: the
+    # rules read these, never the raw front matter.
+    values: dict[str, Any] = field(default_factory=dict)
+    # (position in the file's list, item) for each valid action item.
+    items: list[tuple[int, ActionItem]] = field(default_factory=list)
 
     @property
     def kind(self) -> Kind:
@@ -60,7 +65,58 @@ def entry_of(source: Source, config: KBConfig) -> Entry:
     document, findings = validate(source, config)
     if document is not None:
         document = document.model_copy(update={"id": entry_id})
-    return Entry(source, entry_id, document, findings)
+    values, items = valid_values(source, document, findings, config)
+    return Entry(source, entry_id, document, findings, values, items)
+
+
+def _adapter(model: type[_Document], name: str) -> TypeAdapter[Any]:
+    info = model.model_fields[name]
+    annotation = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation  # type: ignore[valid-type]
+    return TypeAdapter(annotation)
+
+
+_FIELD_ADAPTERS: dict[str, dict[str, TypeAdapter[Any]]] = {
+    kind: {name: _adapter(model, name) for name in model.model_fields} for kind, model in MODELS.items()
+}
+
+
+def _context(config: KBConfig) -> dict[str, Any]:
+    return {"severities": config.severities, "categories": config.categories, "years": config.years}
+
+
+def valid_values(
+    source: Source, document: _Document | None, findings: list[Finding], config: KBConfig
+) -> tuple[dict[str, Any], list[tuple[int, ActionItem]]]:
+    """The typed value of every field that passed validation, and every valid action item."""
+    assert source.data is not None
+    if document is not None:
+        values = {name: getattr(document, name) for name in source.data if name in type(document).model_fields}
+        items = list(enumerate(getattr(document, "action_items", [])))
+        return values, items
+    context = _context(config)
+    values = {}
+    for name, value in source.data.items():
+        adapter = _FIELD_ADAPTERS[source.kind].get(name)
+        if adapter is None or name == "action_items":
+            continue
+        try:
+            values[name] = adapter.validate_python(value, context=context)
+        except ValidationError:
+            continue
+        # Field validators of the model (configured severities, categories) apply too.
+        if name in ("severity", "category"):
+            allowed = config.severities if name == "severity" else config.categories
+            if values[name] is not None and values[name] not in allowed:
+                del values[name]
+    items = []
+    raw_items = source.data.get("action_items") if source.kind == "postmortem" else None
+    if isinstance(raw_items, list):
+        for index, raw in enumerate(raw_items):
+            try:
+                items.append((index, ActionItem.model_validate(raw, context=context)))
+            except ValidationError:
+                continue
+    return values, items
 
 
 def known_fields(kind: str) -> list[str]:
@@ -71,7 +127,7 @@ def validate(source: Source, config: KBConfig) -> tuple[_Document | None, list[F
     """The typed document (None when a field is invalid) and the findings on its fields."""
     assert source.data is not None
     findings = list(_unknown_fields(source))
-    context = {"severities": config.severities, "categories": config.categories, "years": config.years}
+    context = _context(config)
     data = source.data
     document: _Document | None = None
     try:

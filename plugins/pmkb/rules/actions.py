@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pydantic_core import PydanticCustomError
-
 from pmkb.findings import Finding, finding
 from pmkb.index import KnowledgeBase
-from pmkb.model import CLOSED_ACTION_STATUSES, parse_date
 
 
 def check(kb: KnowledgeBase) -> Iterator[Finding]:
@@ -17,9 +14,8 @@ def check(kb: KnowledgeBase) -> Iterator[Finding]:
         data = entry.source.data
         if entry.kind != "postmortem" or data is None:
             continue
-        items = data.get("action_items")
-        severity = data.get("severity")
-        if severity in required_for and data.get("status") != "draft" and not items:
+        severity = entry.values.get("severity")
+        if severity in required_for and entry.values.get("status") != "draft" and not data.get("action_items"):
             line = entry.source.line_of(("action_items",)) if "action_items" in data else entry.source.line_of(("severity",))
             yield finding(
                 entry.path,
@@ -28,23 +24,13 @@ def check(kb: KnowledgeBase) -> Iterator[Finding]:
                 f"{severity} postmortems need at least one action item: add `action_items` "
                 "(title, owner, priority, due) or set `status: draft`",
             )
-        if not isinstance(items, list):
-            continue
-        for index, item in enumerate(items):
-            if not isinstance(item, dict) or item.get("status", "open") in CLOSED_ACTION_STATUSES:
-                continue
-            try:
-                due = parse_date(item.get("due"))
-            except PydanticCustomError:
-                continue
-            if due < kb.today:
-                days = (kb.today - due).days
-                title = item.get("title", f"item {index + 1}")
-                owner = item.get("owner", "no owner")
+        for index, item in entry.items:
+            if item.is_overdue(kb.today):
+                days = (kb.today - item.due).days
                 yield finding(
                     entry.path,
                     entry.source.line_of(("action_items", index)),
                     "PMKB010",
-                    f"action item {title!r} (owner: {owner}) was due {due.isoformat()}, {days} days ago, "
-                    f"and is still {item.get('status', 'open')}: finish it, move `due`, or mark it wont-do",
+                    f"action item {item.title!r} (owner: {item.owner}) was due {item.due.isoformat()}, {days} days ago, "
+                    f"and is still {item.status}: finish it, move `due`, or mark it wont-do",
                 )

@@ -32,7 +32,7 @@ def check(kb: KnowledgeBase) -> Iterator[Finding]:
             continue
         if entry.kind == "postmortem":
             present = present_sections(entry, config.section_aliases)
-            draft = data.get("status") == "draft"
+            draft = entry.values.get("status") == "draft"
             yield from _missing(entry, present, config.required_sections, config.section_aliases, "PMKB005", draft)
             yield from _missing(entry, present, config.recommended_sections, config.section_aliases, "PMKB006", False)
         else:
