@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Iterator, Literal
 
 import yaml
-from markdown_it import MarkdownIt
 
+from pmkb.blocks import scan
 from pmkb.findings import Finding, finding
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
@@ -56,8 +56,6 @@ _FENCE = re.compile(r"^---[ \t]*$")
 _FENCE_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 _LEADING_NUMBER = re.compile(r"^\d+\s*[.)]\s*")
 _WHITESPACE = re.compile(r"\s+")
-# Only the block structure matters (headings, fences); skipping inline parsing halves the cost.
-_markdown = MarkdownIt("commonmark").disable(["inline", "text_join"])
 _INLINE_MARKUP = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)|`+")
 
 
@@ -345,9 +343,6 @@ def _record_lines(node: yaml.Node, prefix: FieldPath, lines: dict[FieldPath, int
 def _read_headings(source: Source, body_line: int) -> None:
     """Level-2 headings (ATX or setext) outside code, with their file lines."""
     source.body_line = body_line
-    body = source.body
-    tokens = _markdown.parse(body)
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag == "h2" and token.map is not None:
-            text = _INLINE_MARKUP.sub("", tokens[index + 1].content)
-            source.headings.append(Heading(text=text, line=body_line + token.map[0]))
+    for heading in scan(source.body).headings:
+        if heading.level == 2:
+            source.headings.append(Heading(text=_INLINE_MARKUP.sub("", heading.content), line=body_line + heading.line - 1))

@@ -9,7 +9,7 @@ from datetime import date
 from pmkb.reports import Recurrence
 from pmkb.site.chart import _ticks, incidents_chart
 from pmkb.site.pages import value_uri
-from pmkb.site.render import group_recurrences
+from pmkb.site.views import group_recurrences
 from pmkb.site.toc import anchor_links
 
 
@@ -52,7 +52,7 @@ def test_recurrences_over_the_same_incidents_become_one_row():
         Recurrence("order-db", "database", ("a", "b"), date(2024, 1, 1), date(2024, 2, 1)),
         Recurrence("order-db", "deploy", ("c", "d"), date(2024, 3, 1), date(2024, 4, 1)),
     ]
-    groups = group_recurrences(found)
+    groups = group_recurrences(found, lambda pm_id: pm_id)  # ids stand in for incident rows
     assert [(group.services, group.category, group.incidents) for group in groups] == [
         (("checkout-api", "order-db"), "database", ("a", "b")),
         (("order-db",), "deploy", ("c", "d")),

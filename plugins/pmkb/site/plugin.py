@@ -264,10 +264,10 @@ class PmkbPlugin(BasePlugin):
         if spec is None:
             return html
         if spec.is_document:
-            content = self.renderer.render(spec.template, spec, page.file, body=Markup(html))
+            content = self.renderer.render(spec, page.file, body=Markup(html))
             page.toc.items.extend(link for link in anchor_links(content) if link.id.startswith("pmkb-"))
         else:
-            content = self.renderer.render(spec.template, spec, page.file)
+            content = self.renderer.render(spec, page.file)
             page.toc.items.extend(anchor_links(content))
         return content
 

@@ -1,0 +1,461 @@
+"""What each page template is given: small, frozen view models built from the index.
+
+Templates may be overridden by users, so what they receive is public API. They get
+these documented rows and views (the README's "Template API" lists every name per
+page kind), never the index itself: the index can change its internals freely as
+long as `Views` still builds the same rows from it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from functools import cached_property
+from typing import Any, Callable, Iterable
+
+from markupsafe import Markup
+
+from pmkb import reports
+from pmkb.index import KnowledgeBase
+from pmkb.model import ActionItem, Postmortem, Runbook
+from pmkb.site.chart import incidents_chart
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+# Rows ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """A postmortem as lists show it."""
+
+    id: str
+    title: str
+    severity: str
+    status: str  # draft, review or final
+    type: str  # incident or near-miss
+    started_at: datetime
+    duration: float | None  # minutes; None while unresolved
+    services: tuple[str, ...]
+    tags: tuple[str, ...]
+    category: str | None
+    impact: str | None
+
+
+@dataclass(frozen=True)
+class PostmortemView(IncidentRow):
+    """A postmortem on its own page: the row plus every time and the authors."""
+
+    detected_at: datetime | None
+    mitigated_at: datetime | None
+    resolved_at: datetime | None
+    time_to_detect: float | None  # minutes
+    time_to_mitigate: float | None  # minutes
+    authors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SimilarRow:
+    """A suggested similar incident and what it has in common with the page's."""
+
+    incident: IncidentRow
+    shared: tuple[str, ...]  # for the reader to judge the suggestion, e.g. "checkout-api", "#database"
+
+
+@dataclass(frozen=True)
+class RunbookRow:
+    """A runbook with its review state."""
+
+    id: str
+    title: str
+    owner: str
+    services: tuple[str, ...]
+    alerts: tuple[str, ...]
+    tags: tuple[str, ...]
+    last_reviewed: date
+    review_due: date
+    stale: bool  # review_due is before today
+    incident_count: int  # postmortems citing it
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action item and the postmortem it belongs to."""
+
+    postmortem: IncidentRow
+    title: str
+    owner: str
+    priority: str  # P0, P1 or P2
+    due: date
+    status: str  # open, in-progress, done or wont-do
+    ticket: str | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ActionGroup:
+    """A section of the action items page."""
+
+    key: str  # overdue, open or closed; the section's anchor
+    title: str
+    rows: tuple[ActionRow, ...]
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Minutes over the non-draft incidents that have both ends of a measure."""
+
+    count: int
+    median: float | None
+    p90: float | None
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class SeverityRow:
+    """A severity level: how many incidents, and how long they took (None: no figures)."""
+
+    level: str
+    count: int
+    time_to_resolve: Durations | None
+    time_to_detect: Durations | None
+    time_to_mitigate: Durations | None
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    name: str
+    incident_count: int
+    last_incident: IncidentRow | None
+    open_action_items: int
+    runbook_count: int
+
+
+@dataclass(frozen=True)
+class TagRow:
+    name: str
+    incident_count: int
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    name: str
+    runbooks: tuple[RunbookRow, ...]
+
+
+@dataclass(frozen=True)
+class TimelineMonth:
+    key: str  # "2024-03", the anchor
+    name: str  # "March 2024"
+    incidents: tuple[IncidentRow, ...]
+
+
+@dataclass(frozen=True)
+class TimelineYear:
+    year: str
+    months: tuple[TimelineMonth, ...]
+
+
+@dataclass(frozen=True)
+class RecurringGroup:
+    """Recurrences of one category over the same incidents, whatever services they touched."""
+
+    services: tuple[str, ...]
+    category: str
+    incidents: tuple[IncidentRow, ...]  # oldest first, as reports.recurring gives them
+    first: date | None
+    last: date | None
+
+
+def group_recurrences(
+    found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]
+) -> list[RecurringGroup]:
+    # One incident touching three services is one recurring problem, not three rows saying the same.
+    groups: dict[tuple[str, tuple[str, ...]], list[reports.Recurrence]] = {}
+    for recurrence in found:
+        groups.setdefault((recurrence.category, recurrence.incidents), []).append(recurrence)
+    return [
+        RecurringGroup(
+            services=tuple(item.service for item in members),
+            category=category,
+            incidents=tuple(incident(pm_id) for pm_id in incidents),
+            first=members[0].first,
+            last=members[0].last,
+        )
+        for (category, incidents), members in groups.items()
+    ]
+
+
+def _durations(stats: reports.DurationStats | None) -> Durations | None:
+    return Durations(stats.count, stats.median, stats.p90, stats.mean) if stats is not None else None
+
+
+# The builder --------------------------------------------------------------------------
+
+
+class Views:
+    """Builds each page's view models from the index; rows are built once per build."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._incidents: dict[str, IncidentRow] = {}
+        self._runbooks: dict[str, RunbookRow] = {}
+
+    def page(self, kind: str, subject: str) -> dict[str, Any]:
+        """The names a template of this page kind gets, beside the helpers every page gets."""
+        builder: Callable[[str], dict[str, Any]] = getattr(self, f"_page_{kind}")
+        return builder(subject)
+
+    # Rows ----------------------------------------------------------------------------
+
+    def incident(self, pm_id: str) -> IncidentRow:
+        row = self._incidents.get(pm_id)
+        if row is None:
+            row = self._incidents[pm_id] = IncidentRow(**_incident_fields(pm_id, self.kb.postmortems[pm_id]))
+        return row
+
+    def incidents(self, ids: Iterable[str]) -> list[IncidentRow]:
+        return [self.incident(pm_id) for pm_id in ids]
+
+    def runbook(self, rb_id: str) -> RunbookRow:
+        row = self._runbooks.get(rb_id)
+        if row is None:
+            runbook: Runbook = self.kb.runbooks[rb_id]
+            row = self._runbooks[rb_id] = RunbookRow(
+                id=rb_id,
+                title=runbook.title,
+                owner=runbook.owner,
+                services=tuple(runbook.services),
+                alerts=tuple(runbook.alerts),
+                tags=tuple(runbook.tags),
+                last_reviewed=runbook.last_reviewed,
+                review_due=self.kb.runbook_review_due(runbook),
+                stale=self.kb.is_stale(runbook),
+                incident_count=len(self.kb.cited_by.get(rb_id, [])),
+            )
+        return row
+
+    def runbooks(self, ids: Iterable[str]) -> list[RunbookRow]:
+        return [self.runbook(rb_id) for rb_id in ids]
+
+    def action(self, pm_id: str, item: ActionItem, overdue: bool) -> ActionRow:
+        return ActionRow(
+            postmortem=self.incident(pm_id),
+            title=item.title,
+            owner=item.owner,
+            priority=item.priority,
+            due=item.due,
+            status=item.status,
+            ticket=item.ticket,
+            overdue=overdue,
+        )
+
+    # Figures shared by several pages -------------------------------------------------
+
+    @cached_property
+    def _action_rows(self) -> list[tuple[reports.ActionRow, ActionRow]]:
+        return [(row, self.action(row.postmortem_id, row.item, row.overdue)) for row in reports.action_rows(self.kb)]
+
+    @cached_property
+    def severity_rows(self) -> list[SeverityRow]:
+        stats = reports.duration_stats(self.kb)
+        rows = []
+        for level, count in reports.severity_counts(self.kb).items():
+            figures = stats.get(level)
+            rows.append(
+                SeverityRow(
+                    level=level,
+                    count=count,
+                    time_to_resolve=_durations(figures["time_to_resolve"]) if figures else None,
+                    time_to_detect=_durations(figures["time_to_detect"]) if figures else None,
+                    time_to_mitigate=_durations(figures["time_to_mitigate"]) if figures else None,
+                )
+            )
+        return rows
+
+    @cached_property
+    def _open_items_by_service(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for row, _ in self._action_rows:
+            if row.item.is_open:
+                counts.update(set(self.kb.postmortems[row.postmortem_id].services))
+        return counts
+
+    @cached_property
+    def _runbooks_by_tag(self) -> dict[str, list[str]]:
+        tagged: dict[str, list[str]] = defaultdict(list)
+        for rb_id, runbook in self.kb.runbooks.items():
+            for tag in dict.fromkeys(runbook.tags):
+                tagged[tag].append(rb_id)
+        return tagged
+
+    # Pages ---------------------------------------------------------------------------
+
+    def _page_dashboard(self, subject: str) -> dict[str, Any]:
+        kb = self.kb
+        open_actions = [view for row, view in self._action_rows if row.item.is_open]
+        return {
+            "total": len(kb.postmortems),
+            "runbook_count": len(kb.runbooks),
+            "severity_rows": self.severity_rows,
+            "recent": self.incidents(list(kb.postmortems)[: kb.config.dashboard_recent]),
+            "chart": Markup(incidents_chart(reports.incidents_per_month(kb), kb.config.severities)),
+            "open_actions": open_actions,
+            "overdue_actions": [row for row in open_actions if row.overdue],
+            "stale_runbooks": [row for row in self.runbooks(kb.runbooks) if row.stale],
+            "recurring": group_recurrences(reports.recurring(kb), self.incident),
+            "recurrence_days": kb.config.recurrence_days,
+        }
+
+    def _page_postmortems(self, subject: str) -> dict[str, Any]:
+        kb = self.kb
+        return {
+            "incidents": self.incidents(kb.postmortems),
+            "service_names": sorted(kb.by_service, key=str.casefold),
+            "tag_names": sorted(kb.by_tag, key=str.casefold),
+            "postmortems_dir": kb.config.postmortems_dir,
+        }
+
+    def _page_postmortem(self, pm_id: str) -> dict[str, Any]:
+        kb = self.kb
+        pm = kb.postmortems[pm_id]
+        similar = []
+        for other_id in kb.similar(pm_id):
+            other = kb.postmortems[other_id]
+            shared = [s for s in other.services if s in pm.services]
+            shared += [f"#{t}" for t in other.tags if t in pm.tags]
+            if other.category and other.category == pm.category:
+                shared.append(f"category {other.category}")
+            similar.append(SimilarRow(self.incident(other_id), tuple(dict.fromkeys(shared))))
+        return {
+            "pm": PostmortemView(
+                **_incident_fields(pm_id, pm),
+                detected_at=pm.detected_at,
+                mitigated_at=pm.mitigated_at,
+                resolved_at=pm.resolved_at,
+                time_to_detect=pm.time_to_detect,
+                time_to_mitigate=pm.time_to_mitigate,
+                authors=tuple(pm.authors),
+            ),
+            "action_items": [self.action(pm_id, item, item.is_overdue(kb.today)) for item in pm.action_items],
+            "related": self.incidents(kb.related.get(pm_id, [])),
+            "similar": similar,
+            "runbooks": self.runbooks(rb_id for rb_id in dict.fromkeys(pm.runbooks) if rb_id in kb.runbooks),
+        }
+
+    def _page_runbooks(self, subject: str) -> dict[str, Any]:
+        return {"runbooks": self.runbooks(self.kb.runbooks), "runbooks_dir": self.kb.config.runbooks_dir}
+
+    def _page_runbook(self, rb_id: str) -> dict[str, Any]:
+        return {"rb": self.runbook(rb_id), "incidents": self.incidents(self.kb.cited_by.get(rb_id, []))}
+
+    def _page_services(self, subject: str) -> dict[str, Any]:
+        kb = self.kb
+        rows = []
+        for service in kb.services:
+            incidents = kb.by_service.get(service, [])
+            rows.append(
+                ServiceRow(
+                    name=service,
+                    incident_count=len(incidents),
+                    last_incident=self.incident(incidents[0]) if incidents else None,
+                    open_action_items=self._open_items_by_service.get(service, 0),
+                    runbook_count=len(kb.runbooks_by_service.get(service, [])),
+                )
+            )
+        return {"services": rows}
+
+    def _page_service(self, service: str) -> dict[str, Any]:
+        kb = self.kb
+        return {
+            "service": service,
+            "incidents": self.incidents(kb.by_service.get(service, [])),
+            "open_actions": [
+                self.action(row.postmortem_id, row.item, row.overdue)
+                for row in reports.action_rows(kb, services=[service])
+                if row.item.is_open
+            ],
+            "runbooks": self.runbooks(kb.runbooks_by_service.get(service, [])),
+        }
+
+    def _page_severities(self, subject: str) -> dict[str, Any]:
+        return {"severity_rows": self.severity_rows}
+
+    def _page_severity(self, level: str) -> dict[str, Any]:
+        rows = {row.level: row for row in self.severity_rows}
+        return {
+            "severity": rows.get(level) or SeverityRow(level, 0, None, None, None),
+            "incidents": self.incidents(self.kb.by_severity.get(level, [])),
+        }
+
+    def _page_tags(self, subject: str) -> dict[str, Any]:
+        kb = self.kb
+        names = sorted(kb.by_tag, key=lambda tag: (tag.casefold(), tag))
+        return {
+            "tags": [TagRow(name, len(kb.by_tag[name])) for name in names],
+            "postmortem_count": len(kb.postmortems),
+        }
+
+    def _page_tag(self, tag: str) -> dict[str, Any]:
+        return {
+            "tag": tag,
+            "incidents": self.incidents(self.kb.by_tag.get(tag, [])),
+            "runbooks": self.runbooks(self._runbooks_by_tag.get(tag, [])),
+        }
+
+    def _page_timeline(self, subject: str) -> dict[str, Any]:
+        years: dict[int, dict[int, list[str]]] = {}
+        for pm_id, pm in self.kb.postmortems.items():
+            started = pm.started_at.astimezone(timezone.utc)
+            years.setdefault(started.year, {}).setdefault(started.month, []).append(pm_id)
+        return {
+            "years": [
+                TimelineYear(
+                    year=f"{year:04d}",
+                    months=tuple(
+                        TimelineMonth(f"{year:04d}-{month:02d}", f"{_MONTHS[month - 1]} {year:04d}", tuple(self.incidents(ids)))
+                        for month, ids in months.items()
+                    ),
+                )
+                for year, months in years.items()
+            ]
+        }
+
+    def _page_actions(self, subject: str) -> dict[str, Any]:
+        rows = self._action_rows
+        return {
+            "groups": [
+                ActionGroup("overdue", "Overdue", tuple(view for _, view in rows if view.overdue)),
+                ActionGroup("open", "Open", tuple(view for row, view in rows if row.item.is_open and not view.overdue)),
+                ActionGroup("closed", "Done or won't do", tuple(view for row, view in rows if not row.item.is_open)),
+            ]
+        }
+
+    def _page_alerts(self, subject: str) -> dict[str, Any]:
+        by_alert: dict[str, list[str]] = defaultdict(list)
+        for rb_id, runbook in self.kb.runbooks.items():
+            for alert in dict.fromkeys(runbook.alerts):
+                by_alert[alert].append(rb_id)
+        names = sorted(by_alert, key=lambda name: (name.casefold(), name))
+        return {"alerts": [AlertRow(name, tuple(self.runbooks(by_alert[name]))) for name in names]}
+
+
+def _incident_fields(pm_id: str, pm: Postmortem) -> dict[str, Any]:
+    return {
+        "id": pm_id,
+        "title": pm.title,
+        "severity": pm.severity,
+        "status": pm.status,
+        "type": pm.type,
+        "started_at": pm.started_at,
+        "duration": pm.duration,
+        "services": tuple(pm.services),
+        "tags": tuple(pm.tags),
+        "category": pm.category,
+        "impact": pm.impact,
+    }
