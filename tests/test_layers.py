@@ -20,7 +20,7 @@ import pmkb
 # Module name prefixes by layer, lowest first; a module may import its own layer and below.
 LAYERS: list[tuple[str, ...]] = [
     ("pmkb.model", "pmkb.findings", "pmkb.plaintext"),
-    ("pmkb.loader", "pmkb.config", "pmkb.validation", "pmkb.schema"),
+    ("pmkb.loader", "pmkb.blocks", "pmkb.config", "pmkb.validation", "pmkb.schema"),
     ("pmkb.index",),
     ("pmkb.rules", "pmkb.reports"),
     ("pmkb.pipeline",),
