@@ -116,3 +116,46 @@ def test_wrong_shape_is_a_finding_in_every_command(tmp_path: Path, case: str):
     for command in (["export"], ["stats"], ["brief", "checkout-api"], ["actions"], ["check", "--format", "json"]):
         other = CliRunner().invoke(main, [*command, "-f", str(config_file), "--today", "2026-11-23"])
         assert isinstance(other.exception, SystemExit) or other.exception is None, (command, other.exception)
+
+
+def test_check_of_a_path_outside_the_knowledge_base_says_so(tmp_path: Path):
+    config_file = write_kb(tmp_path / "kb", {PM: GOOD_POSTMORTEM, RB: GOOD_RUNBOOK})
+    (tmp_path / "elsewhere.md").write_text("# not ours\n")
+    for outside in ("/etc/passwd", str(tmp_path / "elsewhere.md")):
+        result = CliRunner().invoke(main, ["check", outside, "-f", str(config_file), "--today", "2026-11-23"])
+        assert result.exit_code == 2, (outside, result.output)
+        assert "not in the knowledge base" in result.output
+    for inside in (PM, "postmortems", str(tmp_path / "kb"), "mkdocs.yml", "docs"):
+        result = CliRunner().invoke(main, ["check", inside, "-f", str(config_file), "--today", "2026-11-23"])
+        assert result.exit_code == 0, (inside, result.output)
+
+
+LEFT_OUT_COMMANDS = [["export"], ["stats"], ["brief", "checkout-api"], ["actions"], ["stats", "--format", "json"]]
+
+
+@pytest.mark.parametrize("command", LEFT_OUT_COMMANDS, ids=" ".join)
+def test_documents_left_out_are_counted_on_stderr(tmp_path: Path, command: list[str]):
+    broken = GOOD_POSTMORTEM.replace("severity: SEV-2", "severity: SEV-9")
+    files = {PM: GOOD_POSTMORTEM, "postmortems/broken.md": broken, "postmortems/broken2.md": broken, RB: GOOD_RUNBOOK}
+    config_file = write_kb(tmp_path / "kb", files)
+    result = CliRunner().invoke(main, [*command, "-f", str(config_file), "--today", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert "2 files with errors left out" in result.stderr
+    assert "postmortems/broken.md" in result.stderr
+    strict = CliRunner().invoke(main, [*command, "--fail-on-invalid", "-f", str(config_file), "--today", "2026-11-23"])
+    assert strict.exit_code == 1
+    assert strict.stdout == ""
+    assert "2 files with errors would be left out" in strict.stderr
+
+
+def test_duplicate_id_leaves_one_document_out(tmp_path: Path):
+    files = {PM: GOOD_POSTMORTEM, "postmortems/copy.md": "---\nid: 2024-03-05-checkout\n" + GOOD_POSTMORTEM[4:], RB: GOOD_RUNBOOK}
+    config_file = write_kb(tmp_path / "kb", files)
+    result = CliRunner().invoke(main, ["export", "-f", str(config_file), "--today", "2026-11-23"])
+    assert "1 file with errors left out" in result.stderr
+
+
+def test_nothing_left_out_nothing_said(tmp_path: Path):
+    config_file = write_kb(tmp_path / "kb", {PM: GOOD_POSTMORTEM, RB: GOOD_RUNBOOK})
+    result = CliRunner().invoke(main, ["export", "--fail-on-invalid", "-f", str(config_file), "--today", "2026-11-23"])
+    assert result.exit_code == 0 and result.stderr == ""

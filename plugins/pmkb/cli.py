@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -15,8 +16,10 @@ from pmkb.cli_context import (
     Context,
     common_options,
     fail,
+    fail_on_invalid_option,
     make_context,
     parse_today,
+    report_left_out,
     warn_missing_folders,
 )
 from pmkb.config import KBConfig
@@ -53,7 +56,7 @@ def check(
     state = make_context(ctx, config_file, today)
     config = state.config
     warn_missing_folders(config)
-    selected = _select(state.findings, paths, config.root) if paths else state.findings
+    selected = _select(state.findings, paths, config) if paths else state.findings
     if output_format == "json":
         click.echo(json.dumps([item.as_dict() for item in selected], indent=2, ensure_ascii=False))
     elif output_format == "github":
@@ -68,14 +71,18 @@ def check(
     sys.exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
 
 
-def _select(findings: list[Finding], paths: tuple[Path, ...], root: Path) -> list[Finding]:
+def _select(findings: list[Finding], paths: tuple[Path, ...], config: KBConfig) -> list[Finding]:
+    root = config.root
     wanted: list[Path] = []
     for path in paths:
         # Relative to the current folder, else to the folder of mkdocs.yml (as findings are).
         candidates = [path, root / path] if not path.is_absolute() else [path]
-        found = next((candidate for candidate in candidates if candidate.exists()), None)
-        if found is None:
+        existing = [candidate for candidate in candidates if candidate.exists() or candidate.is_symlink()]
+        found = next((candidate for candidate in existing if _in_knowledge_base(candidate, config)), None)
+        if not existing:
             fail(f"{path}: no such file or folder")
+        elif found is None:
+            fail(f"{path}: not in the knowledge base (the folder of mkdocs.yml, {root}, and its document folders)")
         else:
             wanted.append(found.resolve())
 
@@ -84,6 +91,21 @@ def _select(findings: list[Finding], paths: tuple[Path, ...], root: Path) -> lis
         return any(target == path or path in target.parents for path in wanted)
 
     return [item for item in findings if inside(item)]
+
+
+def _in_knowledge_base(path: Path, config: KBConfig) -> bool:
+    """Inside the folder of mkdocs.yml or a document folder, or a folder holding one.
+
+    Other files of the project (README.md, docs/) are accepted and simply have no
+    findings, so a pre-commit hook can pass every changed Markdown file.
+    """
+    folders = (config.root.resolve(), config.postmortems_path, config.runbooks_path)
+    # Spelled as given (a symbolic link in a folder counts) and with links resolved.
+    for spelling in (Path(os.path.abspath(path)), path.resolve()):
+        for folder in folders:
+            if spelling == folder or folder in spelling.parents or spelling in folder.parents:
+                return True
+    return False
 
 
 def _summary(findings: list[Finding], documents: int) -> str:
@@ -118,11 +140,17 @@ def _github_annotation(item: Finding) -> str:
 
 
 @main.command()
+@fail_on_invalid_option
 @common_options
 @click.pass_context
-def export(ctx: click.Context, config_file: Path | None, today: str | None) -> None:
-    """The knowledge base as JSON on stdout (the same document as the site's kb.json)."""
+def export(ctx: click.Context, fail_on_invalid: bool, config_file: Path | None, today: str | None) -> None:
+    """The knowledge base as JSON on stdout (the same document as the site's kb.json).
+
+    Documents with errors are left out, and stderr says how many; with
+    --fail-on-invalid that is an error (exit 1) and nothing is written.
+    """
     state = make_context(ctx, config_file, today)
+    report_left_out(state.kb, "the export", fail_on_invalid)
     click.echo(json.dumps(state.kb.export(), indent=2, ensure_ascii=False))
 
 

@@ -23,7 +23,16 @@ from typing import Any, Callable, Sequence
 import click
 
 from pmkb import reports
-from pmkb.cli_context import EXIT_FINDINGS, EXIT_OK, common_options, fail, make_context, warn_missing_folders
+from pmkb.cli_context import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    common_options,
+    fail,
+    fail_on_invalid_option,
+    make_context,
+    report_left_out,
+    warn_missing_folders,
+)
 from pmkb.index import KnowledgeBase
 from pmkb.model import ACTION_STATUSES
 from pmkb.plaintext import plain
@@ -174,26 +183,16 @@ def _heading(out: Printer, text: str) -> None:
     out(out.style(text, bold=True, underline=True))
 
 
-def _warn_left_out(kb: KnowledgeBase) -> None:
-    # Invalid files are not in the figures; saying so avoids trusting a partial count.
-    broken = [entry.path for entry in kb.entries if entry.document is None]
-    if broken:
-        click.echo(
-            f"pmkb: warning: {_plural(len(broken), 'file')} with errors left out of these figures "
-            f"(run pmkb check): {plain(', '.join(broken[:3]))}{', …' if len(broken) > 3 else ''}",
-            err=True,
-        )
-
-
 def _emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def _load(ctx: click.Context, config_file: Path | None, today: str | None) -> KnowledgeBase:
+def _load(ctx: click.Context, config_file: Path | None, today: str | None, fail_on_invalid: bool) -> KnowledgeBase:
     state = make_context(ctx, config_file, today)
     warn_missing_folders(state.config)
     kb = state.kb
-    _warn_left_out(kb)
+    # Invalid files are not in the figures; saying so avoids trusting a partial count.
+    report_left_out(kb, "these figures", fail_on_invalid)
     return kb
 
 
@@ -203,9 +202,12 @@ def _load(ctx: click.Context, config_file: Path | None, today: str | None) -> Kn
 @click.command()
 @_since_option
 @_format_option
+@fail_on_invalid_option
 @common_options
 @click.pass_context
-def stats(ctx: click.Context, since: date | None, output_format: str, config_file: Path | None, today: str | None) -> None:
+def stats(
+    ctx: click.Context, since: date | None, output_format: str, fail_on_invalid: bool, config_file: Path | None, today: str | None
+) -> None:
     """Counts, time to detect, mitigate and resolve by severity, incidents per month and
     recurring problems.
 
@@ -213,7 +215,7 @@ def stats(ctx: click.Context, since: date | None, output_format: str, config_fil
     90th percentile and the mean. Drafts are left out of durations; every
     postmortem counts everywhere else.
     """
-    kb = _load(ctx, config_file, today)
+    kb = _load(ctx, config_file, today, fail_on_invalid)
     data = reports.stats(kb, since)
     if output_format == "json":
         _emit_json(data)
@@ -320,17 +322,18 @@ def _stats_recurring(out: Printer, data: dict[str, Any]) -> None:
 @click.argument("services", nargs=-1, required=True, metavar="SERVICE...")
 @_since_option
 @_format_option
+@fail_on_invalid_option
 @common_options
 @click.pass_context
 def brief(
-    ctx: click.Context, services: tuple[str, ...], since: date | None, output_format: str,
+    ctx: click.Context, services: tuple[str, ...], since: date | None, output_format: str, fail_on_invalid: bool,
     config_file: Path | None, today: str | None,
 ) -> None:
     """What to read before a deploy of SERVICE...: past incidents touching those
     services (newest first), their open action items (overdue first) and the
     runbooks for those services.
     """
-    kb = _load(ctx, config_file, today)
+    kb = _load(ctx, config_file, today, fail_on_invalid)
     try:
         result = reports.brief(kb, services, since)
     except reports.UnknownServiceError as exc:
@@ -452,16 +455,17 @@ def _actions_table(out: Printer, rows: Sequence[reports.ActionRow], indent: int 
 @click.option("--overdue", "overdue_only", is_flag=True, help="Only overdue items: not done or wont-do, due before today.")
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when any listed item is overdue (for CI).")
 @_format_option
+@fail_on_invalid_option
 @common_options
 @click.pass_context
 def actions(
     ctx: click.Context, status: str | None, owner: str | None, overdue_only: bool, fail_on_overdue: bool,
-    output_format: str, config_file: Path | None, today: str | None,
+    output_format: str, fail_on_invalid: bool, config_file: Path | None, today: str | None,
 ) -> None:
     """Action items of every postmortem: overdue first, then open and in progress,
     then done and wont-do; by priority and due date within each.
     """
-    kb = _load(ctx, config_file, today)
+    kb = _load(ctx, config_file, today, fail_on_invalid)
     rows = reports.action_rows(kb, status=status, owner=owner, overdue_only=overdue_only)
     if output_format == "json":
         _emit_json(reports.actions_to_json(kb, rows, status=status, owner=owner, overdue_only=overdue_only))
