@@ -19,6 +19,7 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+from anyascii import anyascii
 from pydantic_core import PydanticCustomError
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -132,11 +133,23 @@ def _check_id(value: str) -> str:
     return value
 
 
-def slugify_id(text: str, max_length: int = 60) -> str:
-    """A valid id from any text: ASCII letters and digits joined by hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-") or "untitled"
+def transliterate(text: str) -> str:
+    """ASCII for any text: "Ошибка" -> "Oshibka", "数据库" -> "Shu Ju Ku" (one word per ideograph)."""
+    parts = []
+    for char in text:
+        if char.isascii():
+            parts.append(char)
+        elif unicodedata.east_asian_width(char) in ("W", "F"):
+            parts.append(f" {anyascii(char)} ")
+        else:
+            parts.append(anyascii(char))
+    return "".join(parts)
+
+
+def slugify_id(text: str, max_length: int = 60, fallback: str = "untitled") -> str:
+    """A valid id from any text: transliterated ASCII letters and digits joined by hyphens."""
+    slug = re.sub(r"[^a-z0-9]+", "-", transliterate(text).lower()).strip("-")
+    return slug[:max_length].rstrip("-") or fallback
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -6,6 +6,7 @@ A repository overrides a template by putting a file of the same name
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -51,9 +52,15 @@ class Section:
     hint: str
 
 
-def slugify_title(title: str) -> str:
-    """A file-name-safe, id-valid slug for a new document's title."""
-    return slugify_id(title, MAX_SLUG_LENGTH)
+def slugify_title(title: str, day: date) -> str:
+    """A file-name-safe, id-valid slug for a new document's title.
+
+    Transliterated where the title has letters or digits in any script; a title of
+    punctuation alone gets the date and a short hash of the title, so two such titles
+    never share a name.
+    """
+    digest = hashlib.sha256(title.strip().encode("utf-8")).hexdigest()[:8]
+    return slugify_id(title, MAX_SLUG_LENGTH, fallback=f"{day.isoformat()}-{digest}")
 
 
 def _sections(names: list[str], order: list[str]) -> list[Section]:
@@ -88,12 +95,18 @@ def render(kind: str, config: KBConfig, context: dict[str, Any]) -> str:
 
 
 def write_new(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # e.g. a file where a folder of the path should be.
+        raise click.ClickException(f"cannot create the folder {path.parent}: {exc.strerror or exc}") from None
     try:
         with path.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
     except FileExistsError:
         raise click.ClickException(f"{path} already exists; pmkb new never overwrites (choose another title or date)") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _display(path: Path) -> str:
@@ -137,7 +150,13 @@ def new_postmortem(
     if severity not in config.severities:
         raise click.BadParameter(f"{severity!r} is not one of {', '.join(config.severities)}", param_hint="--severity")
     day = incident_date.date() if incident_date else current
-    path = config.postmortems_path / str(day.year) / f"{day.isoformat()}-{slugify_title(title)}.md"
+    if not config.earliest_year <= day.year <= config.latest_year:
+        raise click.BadParameter(
+            f"{day.isoformat()} is outside the years {config.earliest_year}..{config.latest_year}", param_hint="--date"
+        )
+    slug = slugify_title(title, day)
+    name = slug if slug.startswith(day.isoformat()) else f"{day.isoformat()}-{slug}"
+    path = config.postmortems_path / str(day.year) / f"{name}.md"
     content = render(
         "postmortem",
         config,
@@ -170,7 +189,7 @@ def new_runbook(
     config, current = _state(ctx, config_file, today)
     if not title.strip():
         raise click.UsageError("TITLE must not be empty")
-    path = config.runbooks_path / f"{slugify_title(title)}.md"
+    path = config.runbooks_path / f"{slugify_title(title, current)}.md"
     content = render(
         "runbook",
         config,
