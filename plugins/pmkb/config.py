@@ -127,6 +127,9 @@ class KBConfig(BaseModel):
     max_file_bytes: int = Field(default=DEFAULT_MAX_FILE_BYTES, ge=1024, le=1024**3)
     # Site options: ignored by the CLI, read by the MkDocs plugin.
     nav: bool = True
+    # "sanitize" strips scripts, event handlers and javascript:/data: URLs from document
+    # bodies: for sites that publish what many contributors write. "raw" keeps raw HTML.
+    html: Literal["raw", "sanitize"] = "raw"
     strict_warnings: bool = False
     similar_limit: int = Field(default=5, ge=0)
     recurrence_days: int = Field(default=90, ge=1)

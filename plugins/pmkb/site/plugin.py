@@ -39,6 +39,7 @@ from pmkb.site.feed import atom_feed, kb_json
 from pmkb.site.links import BodyLinks, Links
 from pmkb.site.pages import SECTIONS, PageSpec, plan
 from pmkb.site.render import Renderer, template_environment
+from pmkb.site.sanitize import sanitize_body
 from pmkb.site.toc import anchor_links
 
 log = get_plugin_logger("pmkb")
@@ -264,6 +265,8 @@ class PmkbPlugin(BasePlugin):
         if spec is None:
             return html
         if spec.is_document:
+            if self.kb_config.html == "sanitize":
+                html = sanitize_body(html)
             content = self.renderer.render(spec, page.file, body=Markup(html))
             page.toc.items.extend(link for link in anchor_links(content) if link.id.startswith("pmkb-"))
         else:
