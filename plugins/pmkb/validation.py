@@ -63,6 +63,9 @@ def entry_of(source: Source, config: KBConfig) -> Entry:
     if data is None:
         return Entry(source, entry_id, None)
     document, findings = validate(source, config)
+    if any(item.code == "PMKB003" for item in source.findings):
+        # A key given twice: which value was meant is unknown, so neither is published.
+        document = None
     if document is not None:
         document = document.model_copy(update={"id": entry_id})
     values, items = valid_values(source, document, findings, config)
