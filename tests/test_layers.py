@@ -19,12 +19,12 @@ import pmkb
 
 # Module name prefixes by layer, lowest first; a module may import its own layer and below.
 LAYERS: list[tuple[str, ...]] = [
-    ("pmkb.model", "pmkb.findings", "pmkb.plaintext"),
-    ("pmkb.loader", "pmkb.blocks", "pmkb.config", "pmkb.validation", "pmkb.schema"),
+    ("pmkb.model", "pmkb.findings", "pmkb.patterns", "pmkb.suggest", "pmkb.plaintext"),
+    ("pmkb.blocks", "pmkb.loader", "pmkb.config", "pmkb.validation", "pmkb.schema"),
     ("pmkb.index",),
-    ("pmkb.rules", "pmkb.reports"),
+    ("pmkb.rules", "pmkb.reports", "pmkb.incidents"),
     ("pmkb.pipeline",),
-    ("pmkb.site", "pmkb.cli", "pmkb.cli_context", "pmkb.commands", "pmkb.scaffold"),
+    ("pmkb.site", "pmkb.cli", "pmkb.cli_context", "pmkb.commands", "pmkb.scaffold", "pmkb.init", "pmkb.incidents.draft"),
 ]
 # The core serves the CLI and the site alike, so it knows neither.
 FRONT_END_PACKAGES = ("mkdocs", "click", "jinja2", "material")

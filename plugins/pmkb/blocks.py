@@ -179,6 +179,8 @@ def _scan_lines(lines: list[str]) -> Blocks:  # noqa: C901 - one state machine r
             paragraph_start = None
             continue
         if rest.startswith("<"):
+            if paragraph_start is not None and paragraph_maybe_reference:
+                raise _NeedsParser  # after a link reference definition, any HTML block may open
             end = _html_end(rest)
             opens_block = end is not None and (paragraph_start is None or end.pattern != "^$" or _can_interrupt(rest))
             if opens_block and end is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -58,7 +59,7 @@ def check(
     warn_missing_folders(config)
     selected = _select(state.findings, paths, config) if paths else state.findings
     if output_format == "json":
-        click.echo(json.dumps([item.as_dict() for item in selected], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([asdict(item) for item in selected], indent=2, ensure_ascii=False))
     elif output_format == "github":
         for item in selected:
             click.echo(_github_annotation(item))
@@ -155,15 +156,21 @@ def export(ctx: click.Context, fail_on_invalid: bool, config_file: Path | None, 
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["postmortem", "runbook"]))
+@click.argument("kind", type=click.Choice(["postmortem", "runbook", "incident"]))
 @common_options
 @click.pass_context
 def schema(ctx: click.Context, kind: str, config_file: Path | None, today: str | None) -> None:
-    """The front matter of a postmortem or runbook as JSON Schema, for editors.
+    """The front matter of a postmortem or runbook as JSON Schema, for editors;
+    `incident`: the generic incident data `pmkb new postmortem --from` reads.
 
     Reads mkdocs.yml when there is one, so configured severities and categories
     appear in the schema.
     """
+    if kind == "incident":
+        from pmkb.incidents import incident_schema
+
+        click.echo(json.dumps(incident_schema(), indent=2, ensure_ascii=False))
+        return
     state = make_context(ctx, config_file, today)
     config = state.config if state.config_file.exists() else KBConfig()
     click.echo(json.dumps(json_schema(kind, config), indent=2, ensure_ascii=False))
@@ -171,9 +178,9 @@ def schema(ctx: click.Context, kind: str, config_file: Path | None, today: str |
 
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (each lists its click commands in COMMANDS)."""
-    from pmkb import commands, scaffold
+    from pmkb import commands, init, scaffold
 
-    for module in (commands, scaffold):
+    for module in (commands, scaffold, init):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -14,6 +14,7 @@ from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 from pmkb.plaintext import plain, plain_lines
 from pmkb.pipeline import CheckedKnowledgeBase, load_knowledge_base
+from pmkb.rules import rule_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +35,7 @@ class Context:
         if self._config is None:
             try:
                 self._config = load_config(self.config_file)
+                rule_settings(self._config)
             except ConfigError as exc:
                 fail(str(exc))
         return self._config

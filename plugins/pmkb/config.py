@@ -6,19 +6,18 @@ the same defaults and the same error messages.
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from pmkb.findings import RULES, RULES_BY_NAME
 from pmkb.loader import DEFAULT_MAX_FILE_BYTES
 from pmkb.model import DEFAULT_EARLIEST_YEAR, DEFAULT_LATEST_YEAR, MAX_REVIEW_DAYS
+from pmkb.patterns import validate_patterns
+from pmkb.suggest import closest
 
 DEFAULT_SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]
 DEFAULT_CATEGORIES = [
@@ -66,15 +65,6 @@ class ConfigError(Exception):
         self.problems = problems if problems is not None else [("", message)]
 
 
-def _compile_all(patterns: list[str]) -> list[str]:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
-    return patterns
-
-
 class BlameOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -82,7 +72,7 @@ class BlameOptions(BaseModel):
     extra: list[str] = Field(default_factory=list)
     allow: list[str] = Field(default_factory=list)
 
-    _patterns = field_validator("extra", "allow")(_compile_all)
+    _patterns = field_validator("extra", "allow")(validate_patterns)
 
 
 class SecretsOptions(BaseModel):
@@ -90,7 +80,7 @@ class SecretsOptions(BaseModel):
 
     allow: list[str] = Field(default_factory=list)
 
-    _patterns = field_validator("allow")(_compile_all)
+    _patterns = field_validator("allow")(validate_patterns)
 
 
 class KBConfig(BaseModel):
@@ -138,6 +128,8 @@ class KBConfig(BaseModel):
 
     # Where mkdocs.yml lives; not a user option.
     root: Path = Field(default_factory=Path.cwd, exclude=True)
+    # The file name errors about these options name.
+    _source: str = PrivateAttr(default="mkdocs.yml")
 
     @field_validator("rules", mode="before")
     @classmethod
@@ -146,9 +138,10 @@ class KBConfig(BaseModel):
             return {}
         if not isinstance(value, dict):
             raise ValueError("rules must be a mapping of rule code or name to error, warning or off")
+        # Which rules exist is the rule registry's to say (pmkb.rules.rule_settings).
         normalised: dict[str, str] = {}
         for key, setting in value.items():
-            code = _rule_code(str(key))
+            code = str(key)
             if setting is False or setting is None or str(setting).lower() in {"off", "ignore", "false", "none"}:
                 normalised[code] = "off"
             elif str(setting).lower() in {"warn", "warning"}:
@@ -158,6 +151,10 @@ class KBConfig(BaseModel):
             else:
                 raise ValueError(f"rule {key}: use error, warning or off, not {setting!r}")
         return normalised
+
+    def option_error(self, option: str, message: str) -> ConfigError:
+        """An error about one of these options, worded like the ones found while reading them."""
+        return ConfigError(f"{self._source}: pmkb plugin option {option!r}: {message}", [(option, message)])
 
     @model_validator(mode="after")
     def _years_in_order(self) -> "KBConfig":
@@ -187,23 +184,13 @@ class KBConfig(BaseModel):
     @classmethod
     def from_options(cls, options: dict[str, Any] | None, root: Path, source: str = "mkdocs.yml") -> "KBConfig":
         try:
-            return cls.model_validate({**(options or {}), "root": root})
+            config = cls.model_validate({**(options or {}), "root": root})
         except ValidationError as exc:
             problems = _describe_config_errors(exc)
             message = "\n".join(f"{source}: pmkb plugin option {option!r}: {text}" for option, text in problems)
             raise ConfigError(message, problems) from None
-
-
-def _rule_code(key: str) -> str:
-    upper = key.upper()
-    if upper in RULES:
-        return upper
-    if key.lower() in RULES_BY_NAME:
-        return RULES_BY_NAME[key.lower()].code
-    known = list(RULES) + list(RULES_BY_NAME)
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    raise ValueError(f"unknown rule {key!r}{hint}")
+        config._source = source
+        return config
 
 
 def _describe_config_errors(exc: ValidationError) -> list[tuple[str, str]]:
@@ -213,7 +200,7 @@ def _describe_config_errors(exc: ValidationError) -> list[tuple[str, str]]:
     for error in exc.errors():
         location = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+            close = closest(str(error["loc"][-1]), known)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append((location, f"unknown option{hint}"))
         else:

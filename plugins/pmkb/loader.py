@@ -1,6 +1,7 @@
 """Files to sources: decoded text, front matter with the line of every key, sections.
 
-Each file is read and parsed once; everything later works on the `Source`.
+Each file is read and parsed once; everything later works on the `Source`. The two
+rules a file can break before it has fields are declared here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Iterator, Literal
 import yaml
 
 from pmkb.blocks import scan
-from pmkb.findings import Finding, finding
+from pmkb.findings import Finding, Rule
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
 
@@ -47,6 +48,24 @@ _FILE_KINDS = {
     stat.S_IFSOCK: "a socket",
     stat.S_IFDIR: "a folder",
 }
+
+UNREADABLE_FILE = Rule(
+    "PMKB001",
+    "unreadable-file",
+    "error",
+    when="the file can't be read or is not UTF-8 (a BOM is fine)",
+    why="a file pmkb cannot read is missing from the site without anyone noticing",
+    example="a postmortem saved as Latin-1 by an old editor",
+)
+FRONT_MATTER_SYNTAX = Rule(
+    "PMKB002",
+    "front-matter-syntax",
+    "error",
+    when="no front matter, YAML that does not parse, or not a mapping",
+    why="without front matter a document has no title, severity or dates to index",
+    example="`title: Checkout down: again` (a colon inside an unquoted value)",
+)
+RULES = (UNREADABLE_FILE, FRONT_MATTER_SYNTAX)
 
 Kind = Literal["postmortem", "runbook"]
 # A location in the front matter: ("services", 2) or ("action_items", 0, "owner").
@@ -82,6 +101,9 @@ class Source:
     body_line: int = 1
     headings: list[Heading] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # (key, line, line of its first occurrence) for each key given twice in one mapping;
+    # validation reports them.
+    duplicate_keys: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def stem(self) -> str:
@@ -127,17 +149,16 @@ def load_source(path: Path, root: Path, kind: Kind, max_bytes: int = DEFAULT_MAX
     try:
         raw = _read_regular_file(path, max_bytes)
     except _Unreadable as problem:
-        source.findings.append(finding(source.relpath, 1, "PMKB001", str(problem)))
+        source.findings.append(UNREADABLE_FILE.finding(source.relpath, 1, str(problem)))
         return source
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         source.findings.append(
-            finding(
+            UNREADABLE_FILE.finding(
                 source.relpath,
                 line,
-                "PMKB001",
                 f"not UTF-8: byte 0x{raw[exc.start]:02x} at line {line} can't be decoded; save the file as UTF-8",
             )
         )
@@ -190,10 +211,9 @@ def _parse(source: Source) -> None:
     lines = source.text.split("\n")
     if not lines or not _FENCE.match(lines[0]):
         source.findings.append(
-            finding(
+            FRONT_MATTER_SYNTAX.finding(
                 source.relpath,
                 1,
-                "PMKB002",
                 "no front matter: start the file with a line `---`, the YAML fields, and another `---`",
             )
         )
@@ -202,7 +222,7 @@ def _parse(source: Source) -> None:
     end = next((i for i in range(1, len(lines)) if _FENCE_END.match(lines[i])), None)
     if end is None:
         source.findings.append(
-            finding(source.relpath, 1, "PMKB002", "front matter is not closed: add a line `---` after the YAML fields")
+            FRONT_MATTER_SYNTAX.finding(source.relpath, 1, "front matter is not closed: add a line `---` after the YAML fields")
         )
         return
     _read_headings(source, end + 2)
@@ -211,12 +231,12 @@ def _parse(source: Source) -> None:
         node = yaml.compose(yaml_text, Loader=_YamlLoader)
         problem = _expansion_problem(node) if node is not None else None
         if problem is not None:
-            source.findings.append(finding(source.relpath, problem[0] + 2, "PMKB002", problem[1]))
+            source.findings.append(FRONT_MATTER_SYNTAX.finding(source.relpath, problem[0] + 2, problem[1]))
             return
         data = _YamlLoader(yaml_text).construct_document(node) if node is not None else None
     except RecursionError:
         source.findings.append(
-            finding(source.relpath, 2, "PMKB002", "front matter is nested too deeply to read: flatten the lists and mappings")
+            FRONT_MATTER_SYNTAX.finding(source.relpath, 2, "front matter is nested too deeply to read: flatten the lists and mappings")
         )
         return
     except yaml.YAMLError as exc:
@@ -225,17 +245,17 @@ def _parse(source: Source) -> None:
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         context = getattr(exc, "context", None)
         detail = f"{problem} ({context})" if context else problem
-        source.findings.append(finding(source.relpath, line, "PMKB002", f"front matter is not valid YAML: {detail}"))
+        source.findings.append(FRONT_MATTER_SYNTAX.finding(source.relpath, line, f"front matter is not valid YAML: {detail}"))
         return
     if not isinstance(data, dict):
         what = "empty" if data is None else f"a {type(data).__name__}, not a mapping of fields"
         source.findings.append(
-            finding(source.relpath, 2 if data is not None else 1, "PMKB002", f"front matter is {what}: write `key: value` lines")
+            FRONT_MATTER_SYNTAX.finding(source.relpath, 2 if data is not None else 1, f"front matter is {what}: write `key: value` lines")
         )
         return
     source.data = {str(key): value for key, value in data.items()}
     _record_lines(node, (), source.lines, offset=2)
-    source.findings.extend(_duplicate_keys(source, node))
+    source.duplicate_keys = list(_duplicate_keys(node))
 
 
 def _expansion_problem(root: yaml.Node) -> tuple[int, str] | None:
@@ -294,8 +314,8 @@ class _TooLarge(_NodeProblem):
     pass
 
 
-def _duplicate_keys(source: Source, root: yaml.Node) -> Iterator[Finding]:
-    """A key given twice in one mapping: YAML forbids it, and the last value silently winning hides a mistake."""
+def _duplicate_keys(root: yaml.Node) -> Iterator[tuple[str, int, int]]:
+    """(key, line, first line) for a key given twice in one mapping; merge keys (`<<`) aside."""
     stack = [root]
     seen_nodes: set[int] = set()
     while stack:
@@ -311,13 +331,7 @@ def _duplicate_keys(source: Source, root: yaml.Node) -> Iterator[Finding]:
                     continue
                 line = key_node.start_mark.line + 2
                 if key_node.value in first_lines:
-                    yield finding(
-                        source.relpath,
-                        line,
-                        "PMKB003",
-                        f"duplicate key `{key_node.value}` (first given on line {first_lines[key_node.value]}); "
-                        "keep one: YAML would silently use the last",
-                    )
+                    yield key_node.value, line, first_lines[key_node.value]
                 else:
                     first_lines[key_node.value] = line
         elif isinstance(node, yaml.SequenceNode):

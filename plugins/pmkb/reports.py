@@ -79,7 +79,6 @@ where an action item is::
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -88,6 +87,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from pmkb.index import postmortem_url, runbook_url
 from pmkb.model import ACTION_STATUSES, PRIORITIES, STATUSES, TYPES, ActionItem, Postmortem
+from pmkb.suggest import closest
 
 if TYPE_CHECKING:
     from pmkb.index import KnowledgeBase
@@ -425,7 +425,7 @@ def suggest_services(kb: KnowledgeBase, name: str, limit: int = 3) -> list[str]:
     """Known services whose names are close to `name`, closest first."""
     known = kb.services
     by_folded = {service.casefold(): service for service in known}
-    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=limit, cutoff=0.6)
+    close = closest(name.casefold(), by_folded, limit)
     # A prefix or part of a name ("checkout") is a strong hint difflib may rank low.
     partial = [folded for folded in by_folded if name.casefold() in folded and folded not in close]
     return [by_folded[folded] for folded in [*close, *partial][:limit]]

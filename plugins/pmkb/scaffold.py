@@ -127,28 +127,56 @@ def new() -> None:
 
 
 @new.command("postmortem")
-@click.argument("title")
+@click.argument("title", required=False)
 @click.option("--severity", help="Severity level (default: the least severe configured level).")
 @click.option("--service", "services", multiple=True, help="A service the incident touched; repeat for several.")
 @click.option("--date", "incident_date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Incident date (default: today).")
+@click.option(
+    "--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Incident data (JSON) to draft from: lifecycle timestamps, services and a UTC timeline.",
+)
+@click.option(
+    "--format", "source_format", type=click.Choice(["generic", "pagerduty", "alertmanager"]),
+    help="The format of --from (default: detected from its content).",
+)
+@click.option(
+    "--log-entries", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="PagerDuty log entries (GET /incidents/{id}/log_entries) for the incident in --from.",
+)
 @common_options
 @click.pass_context
 def new_postmortem(
     ctx: click.Context,
-    title: str,
+    title: str | None,
     severity: str | None,
     services: tuple[str, ...],
     incident_date: datetime | None,
+    from_file: Path | None,
+    source_format: str | None,
+    log_entries: Path | None,
     config_file: Path | None,
     today: str | None,
 ) -> None:
-    """Write postmortems/<year>/<date>-<slug>.md with every section and print its path."""
+    """Write postmortems/<year>/<date>-<slug>.md with every section and print its path.
+
+    With --from FILE, TITLE is optional (it replaces the incident's title) and the
+    draft carries the incident's timestamps, services and timeline.
+    """
     config, current = _state(ctx, config_file, today)
-    if not title.strip():
-        raise click.UsageError("TITLE must not be empty")
-    severity = severity or config.severities[-1]
-    if severity not in config.severities:
+    if severity is not None and severity not in config.severities:
         raise click.BadParameter(f"{severity!r} is not one of {', '.join(config.severities)}", param_hint="--severity")
+    if from_file is None and (source_format or log_entries):
+        raise click.UsageError("--format and --log-entries describe the file given with --from")
+    if from_file is not None:
+        if incident_date is not None:
+            raise click.UsageError("--date can't be combined with --from: the incident data gives the date")
+        from pmkb.incidents.draft import DraftRequest, new_from_incident
+
+        new_from_incident(config, DraftRequest(from_file, source_format, log_entries, title, severity, services))
+        return
+    if title is None or not title.strip():
+        raise click.UsageError("TITLE must not be empty" if title is not None else "Missing argument 'TITLE' (or give --from FILE).")
+    severity = severity or config.severities[-1]
     day = incident_date.date() if incident_date else current
     if not config.earliest_year <= day.year <= config.latest_year:
         raise click.BadParameter(

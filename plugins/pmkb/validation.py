@@ -1,26 +1,45 @@
 """Sources to entries: each file's typed document, or the findings that say why it has none.
 
-PMKB003 invalid-field, PMKB009 (missing item keys) and PMKB014 unknown-field are found
-here, while the document is validated. Validation maps every pydantic error location
-back to the line of the field or list item it names.
+PMKB003 invalid-field and PMKB014 unknown-field are declared and found here, while the
+document is validated; an action item's missing keys are left to PMKB009 (rules.actions).
+Validation maps every pydantic error location back to the line of the field or list
+item it names.
 """
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Iterator
 
 from pydantic import TypeAdapter, ValidationError
 
 from pmkb.config import KBConfig
-from pmkb.findings import Finding, finding
+from pmkb.findings import Finding, Rule
 from pmkb.loader import FieldPath, Kind, Source, discover, load_source
 from pmkb.model import ID_PATTERN, MODELS, ActionItem, Postmortem, Runbook, _Document, slugify_id
+from pmkb.suggest import closest
+
+INVALID_FIELD = Rule(
+    "PMKB003",
+    "invalid-field",
+    "error",
+    when="a required field missing, a wrong type or value, a timestamp without timezone, "
+    "a ticket URL that is not http(s)",
+    why="an invalid document is left out of every page, list and figure until it is fixed",
+    example="`started_at: 2024-03-05 14:02` (no timezone: which 14:02?)",
+)
+UNKNOWN_FIELD = Rule(
+    "PMKB014",
+    "unknown-field",
+    "warning",
+    when="a front matter key the schema does not know (suggests the closest)",
+    why="a misspelt key is silently ignored, so the value it holds never shows",
+    example="`serverity: SEV-1` (did you mean `severity`?)",
+)
+RULES = (INVALID_FIELD, UNKNOWN_FIELD)
 
 ACTION_ITEM_KEYS = tuple(ActionItem.model_fields)
 FIELD_NAMES = frozenset(name for model in (Postmortem, Runbook, ActionItem) for name in model.model_fields)
-REQUIRED_ACTION_ITEM_KEYS = tuple(name for name, info in ActionItem.model_fields.items() if info.is_required())
 
 
 @dataclass
@@ -63,8 +82,15 @@ def entry_of(source: Source, config: KBConfig) -> Entry:
     if data is None:
         return Entry(source, entry_id, None)
     document, findings = validate(source, config)
-    if any(item.code == "PMKB003" for item in source.findings):
-        # A key given twice: which value was meant is unknown, so neither is published.
+    for key, line, first_line in source.duplicate_keys:
+        findings.append(
+            INVALID_FIELD.finding(
+                source.relpath,
+                line,
+                f"duplicate key `{key}` (first given on line {first_line}); keep one: YAML would silently use the last",
+            )
+        )
+        # Which value was meant is unknown, so the document is not published with either.
         document = None
     if document is not None:
         document = document.model_copy(update={"id": entry_id})
@@ -139,10 +165,9 @@ def validate(source: Source, config: KBConfig) -> tuple[_Document | None, list[F
         findings.extend(_describe(source, exc))
     if "id" not in data and not ID_PATTERN.match(source.stem):
         findings.append(
-            finding(
+            INVALID_FIELD.finding(
                 source.relpath,
                 1,
-                "PMKB003",
                 f"the file name {source.stem!r} is not a valid id: add `id: {slugify_id(source.stem)}` "
                 "to the front matter or rename the file",
             )
@@ -151,10 +176,9 @@ def validate(source: Source, config: KBConfig) -> tuple[_Document | None, list[F
     # Checked on the raw data so the finding appears even when another field is invalid.
     if source.kind == "postmortem" and data.get("status", "final") != "draft" and data.get("resolved_at") is None:
         findings.append(
-            finding(
+            INVALID_FIELD.finding(
                 source.relpath,
                 source.line_of(("resolved_at",)) if "resolved_at" in data else 1,
-                "PMKB003",
                 "missing required field `resolved_at` (required unless `status: draft`)",
             )
         )
@@ -167,23 +191,22 @@ def _unknown_fields(source: Source) -> Iterator[Finding]:
     known = known_fields(source.kind)
     for key in source.data:
         if key not in known:
-            yield finding(source.relpath, source.line_of((key,)), "PMKB014", _unknown_message("front matter field", key, known))
+            yield UNKNOWN_FIELD.finding(source.relpath, source.line_of((key,)), _unknown_message("front matter field", key, known))
     items = source.data.get("action_items") if source.kind == "postmortem" else None
     if isinstance(items, list):
         for index, item in enumerate(items):
             if isinstance(item, dict):
                 for key in item:
                     if str(key) not in ACTION_ITEM_KEYS:
-                        yield finding(
+                        yield UNKNOWN_FIELD.finding(
                             source.relpath,
                             source.line_of(("action_items", index, str(key))),
-                            "PMKB014",
                             _unknown_message(f"action item {index + 1} key", str(key), list(ACTION_ITEM_KEYS)),
                         )
 
 
 def _unknown_message(what: str, key: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    close = closest(key, known)
     hint = f"; did you mean `{close[0]}`?" if close else f"; known fields: {', '.join(known)}"
     return f"unknown {what} `{key}`{hint}"
 
@@ -196,25 +219,11 @@ def _describe(source: Source, exc: ValidationError) -> Iterator[Finding]:
         line = source.line_of(location)
         in_item = len(location) >= 2 and location[0] == "action_items" and isinstance(location[1], int)
         if in_item and (error["type"] == "missing" or len(location) == 2):
-            yield finding(source.relpath, line, "PMKB009", _item_message(location, error))
-            continue
+            continue  # an item that is not a mapping, or lacks a key: PMKB009's to report
         if error["type"] == "missing" and len(location) == 1:
-            yield finding(source.relpath, 1, "PMKB003", f"missing required field `{location[0]}`")
+            yield INVALID_FIELD.finding(source.relpath, 1, f"missing required field `{location[0]}`")
             continue
-        yield finding(source.relpath, line, "PMKB003", f"`{_dotted(location)}`: {_explain(error)}")
-
-
-def _item_message(location: FieldPath, error: Any) -> str:
-    number = int(location[1]) + 1
-    if error["type"] == "missing":
-        return (
-            f"action item {number} lacks `{location[2]}`; every item needs "
-            f"{', '.join(REQUIRED_ACTION_ITEM_KEYS)}"
-        )
-    return (
-        f"action item {number} must be a mapping with {', '.join(REQUIRED_ACTION_ITEM_KEYS)} "
-        f"(got {error['input']!r})"
-    )
+        yield INVALID_FIELD.finding(source.relpath, line, f"`{_dotted(location)}`: {_explain(error)}")
 
 
 def _dotted(location: FieldPath) -> str:
@@ -239,7 +248,7 @@ def _explain(error: Any) -> str:
     if kind == "literal_error":
         allowed = error.get("ctx", {}).get("expected", "")
         options = [part.strip(" '") for part in allowed.replace(" or ", ", ").split(",")]
-        close = difflib.get_close_matches(str(value), options, n=1)
+        close = closest(str(value), options)
         hint = f"; did you mean {close[0]!r}?" if close and close[0] != value else ""
         return f"must be one of {', '.join(options)}; got {value!r}{hint}"
     if kind in {"int_type", "int_parsing"}:

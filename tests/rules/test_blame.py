@@ -12,8 +12,6 @@ from blame_sentences import BLAMEFUL, BLAMELESS
 from pmkb.rules.blame import DEFAULT_HINTS, EXTRA_HINT, BlameHit, BlamePhrases, find_blame
 
 
-
-
 def hits(text: str, phrases: BlamePhrases = BlamePhrases()) -> list[BlameHit]:
     return list(find_blame(text, phrases))
 
@@ -27,28 +25,32 @@ def test_fixture_set_is_large_enough() -> None:
     assert not set(BLAMEFUL) & set(BLAMELESS)
 
 
-def test_precision_and_recall_on_labelled_sentences() -> None:
-    missed = [s for s in BLAMEFUL if not hits(s)]
-    false_alarms = {s: [h.phrase for h in hits(s)] for s in BLAMELESS if hits(s)}
-    true_positives = len(BLAMEFUL) - len(missed)
-    precision = true_positives / (true_positives + len(false_alarms))
-    recall = true_positives / len(BLAMEFUL)
-    report = f"precision={precision:.3f} recall={recall:.3f} missed={missed} false alarms={false_alarms}"
-    assert precision >= 0.9, report
-    assert recall >= 0.9, report
+# Sentences the detector is known to miss; each is a strict expected failure, so
+# catching one fails the run until it is taken off this list.
+KNOWN_MISSES = frozenset({"The deployer made a critical error."})
 
 
-@pytest.mark.parametrize("sentence", BLAMEFUL)
-def test_blameful_hit_is_well_formed(sentence: str) -> None:
+def _blameful_cases() -> list[object]:
+    return [
+        pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="known miss")) if s in KNOWN_MISSES else s
+        for s in BLAMEFUL
+    ]
+
+
+@pytest.mark.parametrize("sentence", _blameful_cases())
+def test_blameful_sentence_gives_one_well_formed_hit(sentence: str) -> None:
     found = hits(sentence)
-    if not found:
-        pytest.skip("missed; counted by the precision/recall test")
-    assert len(found) == 1, "one sentence on one line gives one hit"
+    assert len(found) == 1, "one sentence on one line gives exactly one hit"
     hit = found[0]
     assert hit.line == 1
     assert sentence[hit.column - 1 :].startswith(hit.phrase.split()[0])
     assert hit.phrase.strip() == hit.phrase and hit.phrase
     assert hit.hint in DEFAULT_HINTS
+
+
+@pytest.mark.parametrize("sentence", BLAMELESS)
+def test_blameless_sentence_gives_no_hit(sentence: str) -> None:
+    assert [h.phrase for h in hits(sentence)] == []
 
 
 @pytest.mark.parametrize(

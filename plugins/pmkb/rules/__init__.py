@@ -1,29 +1,78 @@
-"""The rules: one module per family, each yielding findings for the knowledge base."""
+"""The rules: every rule is declared once, beside the code that finds it.
+
+A declaration is a `Rule` (code, name, default level, when it reports, why it matters,
+an example) in its module's `RULES`. The loader and validation declare the rules a
+file breaks while being read; each family module here declares the rules it checks
+over the finished index and yields `RULE.finding(...)` from `check(kb, enabled)`.
+
+To add a rule: declare it in its family module and add it to that module's `RULES`
+(a new family module also joins `FAMILIES` below), then run `python -m pmkb.rules.docs`
+to regenerate the README's rule table; a test fails while the two differ.
+
+The runner alone reads the `rules:` settings of mkdocs.yml: it tells each family which
+rules are on, drops findings of rules that are off and re-levels the rest.
+"""
 
 from __future__ import annotations
 
-from pmkb.findings import Finding
+from typing import Iterator, Protocol
+
+from pmkb import loader, validation
+from pmkb.config import KBConfig, RuleSetting
+from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
 from pmkb.rules import actions, content, identity, references, runbooks, sections, timestamps
+from pmkb.suggest import closest
 
-FAMILIES = (identity, sections, timestamps, references, actions, runbooks, content)
+
+class Family(Protocol):
+    RULES: tuple[Rule, ...]
+
+    def check(self, kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]: ...
+
+
+FAMILIES: tuple[Family, ...] = (identity, sections, timestamps, references, actions, runbooks, content)
+
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in sorted(
+        (rule for module in (loader, validation, *FAMILIES) for rule in module.RULES), key=lambda rule: rule.code
+    )
+}
+RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
+
+
+def rule_settings(config: KBConfig) -> dict[str, RuleSetting]:
+    """mkdocs.yml's `rules:` by rule code; raises ConfigError on a rule that does not exist."""
+    settings: dict[str, RuleSetting] = {}
+    for key, setting in config.rules.items():
+        rule = RULES.get(key.upper()) or RULES_BY_NAME.get(key.lower())
+        if rule is None:
+            close = closest(key, [*RULES, *RULES_BY_NAME])
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise config.option_error("rules", f"unknown rule {key!r}{hint}")
+        settings[rule.code] = setting
+    return settings
 
 
 def run_rules(kb: KnowledgeBase) -> list[Finding]:
     """Every finding in the knowledge base at its configured level, sorted by path and line."""
+    settings = rule_settings(kb.config)
+    enabled = frozenset(code for code in RULES if settings.get(code) != "off")
     raw: list[Finding] = []
     for entry in kb.entries:
         raw.extend(entry.source.findings)
         raw.extend(entry.findings)
     for family in FAMILIES:
-        raw.extend(family.check(kb))
+        if any(rule.code in enabled for rule in family.RULES):
+            raw.extend(family.check(kb, enabled))
     findings = []
     for item in raw:
         # Only an explicit setting re-levels: drafts' missing sections stay warnings by default.
-        setting = kb.config.rules.get(item.code)
+        setting = settings.get(item.code)
         if setting == "off":
             continue
         if setting is not None and setting != item.level:
-            item = Finding(item.path, item.line, item.code, item.message, setting)
+            item = item.relevelled(setting)
         findings.append(item)
     return sorted(set(findings), key=lambda f: (f.path, f.line, f.code, f.message))

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterator
 
-from pmkb.findings import Finding, finding
+from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
+from pmkb.suggest import closest
+
+UNKNOWN_REFERENCE = Rule(
+    "PMKB008",
+    "unknown-reference",
+    "error",
+    when="`related` or `runbooks` names an id that does not exist, or itself",
+    why="a link to nothing is a dead end for the reader who followed it",
+    example="`runbooks: [db-pool-saturaton]` (a typo)",
+)
+RULES = (UNKNOWN_REFERENCE,)
 
 
-def check(kb: KnowledgeBase) -> Iterator[Finding]:
+def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     targets = {"related": ("postmortem", kb.postmortem_ids), "runbooks": ("runbook", kb.runbook_ids)}
     for entry in kb.entries:
         data = entry.source.data
@@ -24,8 +34,8 @@ def check(kb: KnowledgeBase) -> Iterator[Finding]:
                     continue
                 line = entry.source.line_of((field_name, index))
                 if field_name == "related" and value == entry.id:
-                    yield finding(entry.path, line, "PMKB008", f"`related` names this postmortem itself ({value!r}); remove it")
+                    yield UNKNOWN_REFERENCE.finding(entry.path, line, f"`related` names this postmortem itself ({value!r}); remove it")
                 elif value not in known:
-                    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+                    close = closest(value, sorted(known))
                     hint = f"; did you mean {close[0]!r}?" if close else ""
-                    yield finding(entry.path, line, "PMKB008", f"`{field_name}` names unknown {kind} id {value!r}{hint}")
+                    yield UNKNOWN_REFERENCE.finding(entry.path, line, f"`{field_name}` names unknown {kind} id {value!r}{hint}")

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pmkb.patterns import compile_user_pattern
+
 __all__ = ["SecretHit", "SecretOptions", "find_secrets", "mask"]
 
 
@@ -364,15 +366,11 @@ def _value(det: _Detector, m: re.Match[str], text: str) -> str:
     return text[m.start(det.group):m.end(det.group)]
 
 
-@lru_cache(maxsize=64)
-def _compile_allow(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    compiled = []
-    for p in patterns:
-        try:
-            compiled.append(re.compile(p))
-        except re.error as exc:
-            raise ValueError(f"invalid secret allow pattern {p!r}: {exc}") from exc
-    return tuple(compiled)
+def _allow_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    try:
+        return tuple(compile_user_pattern(p) for p in patterns)
+    except ValueError as exc:
+        raise ValueError(f"secret allow pattern: {exc}") from None
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -394,7 +392,7 @@ def find_secrets(text: str, options: SecretOptions = SecretOptions()) -> Iterato
     carrying a ``pmkb: allow-secret`` marker and the line right after a line that
     holds only such a comment. Raises ``ValueError`` for an invalid allow pattern.
     """
-    allow = _compile_allow(tuple(options.allow))
+    allow = _allow_patterns(options.allow)
     lowered = _lowered(text)
     line_starts = [0]
     line_starts.extend(m.end() for m in re.finditer("\n", text))

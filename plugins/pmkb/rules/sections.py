@@ -4,10 +4,29 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pmkb.findings import Finding, finding
+from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
 from pmkb.loader import normalise_heading
 from pmkb.validation import Entry
+
+MISSING_SECTION = Rule(
+    "PMKB005",
+    "missing-section",
+    "error",
+    level_note="error (warning on drafts)",
+    when="a required section is absent",
+    why="readers look for the same sections in every postmortem; a missing one is a missing answer",
+    example="a postmortem with no `## Root Cause` heading",
+)
+MISSING_RECOMMENDED_SECTION = Rule(
+    "PMKB006",
+    "missing-recommended-section",
+    "warning",
+    when="a recommended section is absent",
+    why="the recommended sections are where the lessons of an incident usually are",
+    example="a postmortem with no `## What Went Well` heading",
+)
+RULES = (MISSING_SECTION, MISSING_RECOMMENDED_SECTION)
 
 
 def section_lookup(aliases: dict[str, list[str]]) -> dict[str, str]:
@@ -24,7 +43,7 @@ def present_sections(entry: Entry, aliases: dict[str, list[str]]) -> set[str]:
     return {lookup.get(heading.key, heading.key) for heading in entry.source.headings}
 
 
-def check(kb: KnowledgeBase) -> Iterator[Finding]:
+def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     config = kb.config
     for entry in kb.entries:
         data = entry.source.data
@@ -33,11 +52,11 @@ def check(kb: KnowledgeBase) -> Iterator[Finding]:
         if entry.kind == "postmortem":
             present = present_sections(entry, config.section_aliases)
             draft = entry.values.get("status") == "draft"
-            yield from _missing(entry, present, config.required_sections, config.section_aliases, "PMKB005", draft)
-            yield from _missing(entry, present, config.recommended_sections, config.section_aliases, "PMKB006", False)
+            yield from _missing(entry, present, config.required_sections, config.section_aliases, MISSING_SECTION, draft)
+            yield from _missing(entry, present, config.recommended_sections, config.section_aliases, MISSING_RECOMMENDED_SECTION, False)
         else:
             present = present_sections(entry, config.runbook_section_aliases)
-            yield from _missing(entry, present, config.runbook_sections, config.runbook_section_aliases, "PMKB005", False)
+            yield from _missing(entry, present, config.runbook_sections, config.runbook_section_aliases, MISSING_SECTION, False)
 
 
 def _missing(
@@ -45,16 +64,17 @@ def _missing(
     present: set[str],
     names: list[str],
     aliases: dict[str, list[str]],
-    code: str,
+    rule: Rule,
     draft: bool,
 ) -> Iterator[Finding]:
-    what = "required" if code == "PMKB005" else "recommended"
+    what = "required" if rule is MISSING_SECTION else "recommended"
     for name in names:
         if normalise_heading(name) in present:
             continue
         accepted = aliases.get(name, [])
         also = f" (also accepted: {', '.join(accepted)})" if accepted else ""
-        item = finding(entry.path, 1, code, f"missing {what} section: add a `## {name}` heading{also}")
+        message = f"missing {what} section: add a `## {name}` heading{also}"
         if draft:
-            item = Finding(item.path, item.line, item.code, item.message + "; required before the postmortem leaves draft", "warning")
-        yield item
+            yield rule.finding(entry.path, 1, message + "; required before the postmortem leaves draft", "warning")
+        else:
+            yield rule.finding(entry.path, 1, message)

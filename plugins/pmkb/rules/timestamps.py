@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterator
 
-from pmkb.findings import Finding, finding
+from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
 from pmkb.validation import Entry
 
+TIMESTAMP_ORDER = Rule(
+    "PMKB007",
+    "timestamp-order",
+    "error",
+    when="detected, mitigated or resolved before started, or resolved before mitigated",
+    why="durations computed from misordered times are negative and skew every statistic",
+    example="`started_at: 2024-03-05T14:00:00+01:00` and `detected_at: 2024-03-05T13:30:00Z`",
+)
+RULES = (TIMESTAMP_ORDER,)
 
 # (earlier, later): the later one must not come before the earlier one.
 ORDER = (
@@ -25,17 +34,16 @@ def instants(entry: Entry) -> dict[str, datetime]:
     return {name: entry.values[name] for name in names if isinstance(entry.values.get(name), datetime)}
 
 
-def check(kb: KnowledgeBase) -> Iterator[Finding]:
+def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     for entry in kb.entries:
         if entry.kind != "postmortem" or entry.source.data is None:
             continue
         times = instants(entry)
         for earlier, later in ORDER:
             if earlier in times and later in times and times[later] < times[earlier]:
-                yield finding(
+                yield TIMESTAMP_ORDER.finding(
                     entry.path,
                     entry.source.line_of((later,)),
-                    "PMKB007",
                     f"`{later}` ({_utc(times[later])}) is before `{earlier}` ({_utc(times[earlier])}); "
                     "check the date, the time and the timezone offset",
                 )

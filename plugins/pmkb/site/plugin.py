@@ -34,6 +34,7 @@ from pmkb.config import ConfigError, KBConfig, check_folders, resolve_today
 from pmkb.index import KnowledgeBase
 from pmkb.plaintext import plain
 from pmkb.pipeline import load_knowledge_base
+from pmkb.rules import rule_settings
 from pmkb.site import nav as site_nav
 from pmkb.site.feed import atom_feed, kb_json
 from pmkb.site.links import BodyLinks, Links
@@ -76,6 +77,7 @@ class PmkbPlugin(BasePlugin):
         root = Path(config_file_path).parent.resolve() if config_file_path else Path.cwd()
         try:
             self.kb_config = KBConfig.from_options(options, root, source=Path(config_file_path or "mkdocs.yml").name)
+            rule_settings(self.kb_config)
         except ConfigError as exc:
             return list(exc.problems), []
         return [], []

@@ -1,0 +1,195 @@
+"""Markdown text to sentences: masking and splitting, with offsets that never move.
+
+Fenced code, inline code, URLs, HTML tags and Markdown punctuation become spaces,
+so every offset in the masked text is an offset in the original. The text is then
+cut into sentence-ish spans: paragraphs, list items, headings, table cells and front
+matter entries, and sentences within them. Lines are separated by ``"\\n"`` (a
+``"\\r"`` before it is kept as part of the line).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+TOKEN = re.compile(r"@[A-Za-z0-9][\w.-]*|[^\W_][\w-]*(?:['’][A-Z][\w-]*)?")
+WORD = re.compile(r"[\w'’-]+")
+CLAUSE_BREAK = re.compile(r"[,;:()\u2014]")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    masked: str
+    start: int
+    end: int
+
+    def words_before(self, pos: int, limit: int = 4) -> list[str]:
+        """Words before ``pos`` in this sentence and clause, as written, nearest last."""
+        window = self.masked[max(self.start, pos - 80) : pos]
+        clause = CLAUSE_BREAK.split(window)[-1]
+        return WORD.findall(clause)[-limit:]
+
+    def text(self) -> str:
+        return self.masked[self.start : self.end]
+
+
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?=\s|$)")
+_SETEXT_OR_RULE = re.compile(r"^[ \t]{0,3}(?:=+|-+|(?:[-*_][ \t]*){3,})[ \t\r]*$")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?=[ \t])")
+_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+_TIME_ENTRY = re.compile(r"^[ \t]*(?:\*\*)?\d{1,2}:\d{2}")
+_YAML_ENTRY = re.compile(r"^[ \t]*(?:-[ \t]|[\w.-]+[ \t]*:(?:[ \t]|$))")
+_INLINE_MASKS = re.compile(
+    r"(`+)[^`\n]+?\1"  # inline code
+    r"|<!--|-->"  # comment markers, keeping the comment's words
+    r"|\]\([^)\s]*(?:[ \t]+\"[^\"\n]*\")?\)"  # link targets
+    r"|<https?://[^>\s]*>|\bhttps?://[^\s)>\]]+"  # URLs
+    r"|</?[A-Za-z][^<>\n]*>"  # HTML tags
+    r"|^[ \t]*\[[^\]\n]+\]:[ \t]*\S.*$"  # reference link definitions
+    r"|[*~=\[\]]"  # emphasis, strike-through, highlight, link brackets
+    r"|(?<!\w)_+|_+(?!\w)",  # underscore emphasis, not snake_case
+    re.MULTILINE,
+)
+_HARD_BREAK = re.compile(r"(?:[ \t]{2,}|\\|<br\s*/?>)\r?$", re.IGNORECASE)
+# Sentence ends: r"[.!?]+[\"'”’)\]]*(?=\s|$)|\|", written to start with one character
+# class so that the regex engine skips ahead to candidates quickly.
+_SENTENCE_END = re.compile(r"[.!?|](?:(?<=\|)|(?<=[.!?])[.!?]*[\"'”’)\]]*(?=\s|$))")
+
+
+# Every _INLINE_MASKS match holds one of these; a line without any is left as is.
+_INLINE_MASK_CHARS = re.compile(r"[`<>\[\]*~=_]|://")
+
+
+def _blank(s: str) -> str:
+    if "\r" not in s and "\n" not in s:
+        return " " * len(s)
+    return "".join(c if c in "\r\n" else " " for c in s)
+
+
+def _mask_inline(s: str) -> str:
+    if not _INLINE_MASK_CHARS.search(s):
+        return s
+    return _INLINE_MASKS.sub(lambda m: _blank(m.group()), s)
+
+
+def prepare(text: str) -> tuple[str, list[int], list[int]]:
+    """Masked text (same length), line start offsets, and span break offsets."""
+    lines = text.split("\n")
+    line_starts: list[int] = []
+    offset = 0
+    for line in lines:
+        line_starts.append(offset)
+        offset += len(line) + 1
+
+    masked_lines: list[str] = []
+    breaks: list[int] = []
+    fm_end = -1
+    if lines and lines[0].lstrip("\ufeff").rstrip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].rstrip() in ("---", "..."):
+                fm_end = i
+                break
+
+    fence: str | None = None
+    previous_hard_break = True
+    for i, line in enumerate(lines):
+        start = line_starts[i]
+        if fm_end >= 0 and i <= fm_end:
+            if i in (0, fm_end):
+                masked_lines.append(_blank(line))
+                breaks.append(start)
+                continue
+            masked_lines.append(_mask_inline(line))
+            if _YAML_ENTRY.match(line) or not line[:1].isspace():
+                breaks.append(start)
+            continue
+
+        fence_match = _FENCE.match(line)
+        if fence is not None:
+            masked_lines.append(_blank(line))
+            if fence_match is not None:
+                closing = fence_match.group(1)
+                rest = line[fence_match.end() :]
+                if closing[0] == fence[0] and len(closing) >= len(fence) and not rest.strip():
+                    fence = None
+                    breaks.append(start + len(line) + 1)
+            continue
+        if fence_match:
+            fence = fence_match.group(1)
+            masked_lines.append(_blank(line))
+            breaks.append(start)
+            continue
+
+        quote = _QUOTE.match(line)
+        prefix = len(quote.group()) if quote else 0
+        body = line[prefix:]
+        starts_block = previous_hard_break or not body.strip()
+        marker = 0
+        if heading := _HEADING.match(body):
+            marker = heading.end()
+            starts_block = True
+            breaks.append(start + len(line) + 1)  # a heading is its own span
+        elif _SETEXT_OR_RULE.match(body):
+            masked_lines.append(_blank(line))
+            breaks.append(start)
+            breaks.append(start + len(line) + 1)
+            previous_hard_break = True
+            continue
+        elif item := _LIST_ITEM.match(body):
+            marker = item.end()
+            starts_block = True
+        elif _TIME_ENTRY.match(body) or body.lstrip().startswith(("|", "<")):
+            starts_block = True
+        if starts_block:
+            breaks.append(start)
+        masked_body = _blank(body[:marker]) + _mask_inline(body[marker:])
+        masked_lines.append(_blank(line[:prefix]) + masked_body)
+        previous_hard_break = not body.strip() or bool(_HARD_BREAK.search(body))
+
+    masked = "\n".join(masked_lines)
+    assert len(masked) == len(text)
+    return masked, line_starts, sorted(set(b for b in breaks if b <= len(text)))
+
+
+def sentence_bounds(masked: str, breaks: list[int]) -> list[tuple[int, int]]:
+    """(start, end) of every sentence, in order; sentences never overlap."""
+    found: list[tuple[int, int]] = []
+    bounds = [0, *breaks, len(masked)]
+    for lo, hi in zip(bounds, bounds[1:]):
+        if lo >= hi:
+            continue
+        cursor = lo
+        for end_mark in _SENTENCE_END.finditer(masked, lo, hi):
+            if masked[cursor : end_mark.start()].strip():
+                found.append((cursor, end_mark.end()))
+            cursor = end_mark.end()
+        if masked[cursor:hi].strip():
+            found.append((cursor, hi))
+    return found
+
+
+def _sentences(masked: str, breaks: list[int]) -> Iterator[Sentence]:
+    for start, end in sentence_bounds(masked, breaks):
+        yield Sentence(masked, start, end)
+
+
+# Characters that ``re.IGNORECASE`` matches to an ASCII letter although
+# ``str.lower`` does not turn them into it (dotted and dotless i, long s, Kelvin).
+_FOLD_SPECIAL = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "k"))
+
+
+def fold(text: str) -> str:
+    """A same-length copy of ``text`` in which every character that a
+    case-insensitive pattern would match to a lower-case ASCII letter is that
+    letter; keywords (lower case) are then found with plain substring search."""
+    if text.isascii():
+        return text.lower()
+    for special, letter in _FOLD_SPECIAL:
+        if special in text:
+            text = text.replace(special, letter)
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(low_c if len(low_c := c.lower()) == 1 else c for c in text)
