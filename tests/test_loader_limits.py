@@ -8,8 +8,14 @@ import time
 from pathlib import Path
 
 import pytest
-
-from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, MKDOCS_YML, load_kb, only, postmortem
+from kb_helpers import (
+    GOOD_POSTMORTEM,
+    GOOD_RUNBOOK,
+    MKDOCS_YML,
+    load_kb,
+    only,
+    postmortem,
+)
 from pmkb.loader import MAX_FRONT_MATTER_VALUES, load_source
 
 PM = "postmortems/2024-03-05-checkout.md"

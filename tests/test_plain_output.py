@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from hostile_kb import FILES, INJECTED_OWNER, TERMINAL_TITLE, assert_plain
 from kb_helpers import write_kb
 from pmkb.cli import main

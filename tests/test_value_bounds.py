@@ -6,8 +6,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, MKDOCS_YML, load_kb, only, write_kb
+from kb_helpers import (
+    GOOD_POSTMORTEM,
+    GOOD_RUNBOOK,
+    MKDOCS_YML,
+    load_kb,
+    only,
+    write_kb,
+)
 from pmkb.cli import main
 
 PM = "postmortems/2024-03-05-checkout.md"

@@ -27,13 +27,13 @@ DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 MAX_FRONT_MATTER_VALUES = 100_000
 
 
-class _YamlLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _YamlLoader(_BaseLoader):
     """Safe loading where a timestamp the calendar lacks stays text for validation to report."""
 
 
 def _construct_timestamp(loader: Any, node: yaml.Node) -> Any:
     try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError):
         # e.g. 2024-02-30: YAML's pattern matches, the calendar does not.
         return loader.construct_scalar(node)
@@ -229,9 +229,9 @@ def _parse(source: Source) -> None:
     yaml_text = "\n".join(lines[1:end]) + "\n"
     try:
         node = yaml.compose(yaml_text, Loader=_YamlLoader)
-        problem = _expansion_problem(node) if node is not None else None
-        if problem is not None:
-            source.findings.append(FRONT_MATTER_SYNTAX.finding(source.relpath, problem[0] + 2, problem[1]))
+        expansion = _expansion_problem(node) if node is not None else None
+        if expansion is not None:
+            source.findings.append(FRONT_MATTER_SYNTAX.finding(source.relpath, expansion[0] + 2, expansion[1]))
             return
         data = _YamlLoader(yaml_text).construct_document(node) if node is not None else None
     except RecursionError:
@@ -293,11 +293,11 @@ def _expansion_problem(root: yaml.Node) -> tuple[int, str] | None:
     except _SelfReference as problem:
         return problem.node.start_mark.line, "front matter refers to itself through an alias (*name inside &name)"
     except _TooLarge as problem:
-        return (
-            problem.node.start_mark.line,
+        message = (
             f"front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} values through aliases (*name); "
-            "write the values out or use fewer aliases",
+            "write the values out or use fewer aliases"
         )
+        return problem.node.start_mark.line, message
     return None
 
 

@@ -13,7 +13,7 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # C0 and C1 controls and DEL; line and paragraph separators; the bidirectional
 # controls that reorder how a line reads ("Trojan Source").
 _UNSAFE = [
-    *range(0x00, 0x20),
+    *range(0x20),
     *range(0x7F, 0xA0),
     0x061C,
     0x200E,

@@ -100,7 +100,10 @@ def entry_of(source: Source, config: KBConfig) -> Entry:
 
 def _adapter(model: type[_Document], name: str) -> TypeAdapter[Any]:
     info = model.model_fields[name]
-    annotation = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation  # type: ignore[valid-type]
+    annotation: Any = info.annotation
+    if info.metadata:
+        # The field's constraints (lengths, bounds, validators) live in its metadata.
+        annotation = Annotated[(annotation, *info.metadata)]
     return TypeAdapter(annotation)
 
 

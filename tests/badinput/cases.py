@@ -10,12 +10,12 @@ within bounded time and memory, leaving the source tree as it was.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from hostile_kb import FILES as HOSTILE_FILES
-from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, MKDOCS_YML, postmortem, runbook
+from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, MKDOCS_YML, postmortem
 
 PM = "postmortems/2024-03-05-checkout.md"
 RB = "runbooks/db-pool.md"

@@ -12,7 +12,6 @@ import sys
 import traceback
 
 from click.testing import CliRunner
-
 from pmkb.cli import main
 
 COMMANDS = {

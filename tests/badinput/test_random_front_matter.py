@@ -7,16 +7,21 @@ to keep this fast.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from kb_helpers import GOOD_RUNBOOK, RUNBOOK_SECTIONS, SECTIONS, TODAY, load_kb, write_kb
+from kb_helpers import (
+    GOOD_RUNBOOK,
+    RUNBOOK_SECTIONS,
+    SECTIONS,
+    TODAY,
+    load_kb,
+    write_kb,
+)
 from pmkb.cli import main
 from pmkb.validation import ACTION_ITEM_KEYS, known_fields
 
@@ -29,7 +34,7 @@ _SCALARS = st.one_of(
     _TEXT,
     st.sampled_from(["SEV-1", "SEV-2", "draft", "final", "open", "done", "P0", "checkout-api", "2024-02-30", "9999-12-31"]),
     st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
-    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(timezone.utc)),
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)),
     st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)).map(
         lambda moment: moment.replace(tzinfo=timezone(timedelta(hours=5)))
     ),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from kb_helpers import GOOD_RUNBOOK, MKDOCS_YML, postmortem
 from pmkb.index import MAX_SEGMENT_BYTES, path_segment, slugify
 

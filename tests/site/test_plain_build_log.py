@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from hostile_kb import FILES, assert_plain
 
 
