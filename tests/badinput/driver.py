@@ -1,8 +1,8 @@
-"""Run every pmkb command on one knowledge base, in-process, and print the results as JSON.
+"""Run every pmkb command on knowledge bases, in-process, and print the results as JSON.
 
-The corpus test starts this script in a child process with limits on time and memory
-(one interpreter per case keeps the corpus fast); each command's exit code, output
-and any exception that escaped become one JSON record.
+The corpus test starts this script once, in a child process with limits on time and
+memory, for every case's mkdocs.yml (one interpreter for all keeps the corpus fast);
+each command's exit code, output and any exception that escaped become one record.
 """
 
 from __future__ import annotations
@@ -38,4 +38,5 @@ def run(config_file: str, today: str) -> dict[str, dict[str, object]]:
 
 
 if __name__ == "__main__":
-    json.dump(run(sys.argv[1], sys.argv[2]), sys.stdout)
+    today, config_files = sys.argv[1], sys.argv[2:]
+    json.dump({config_file: run(config_file, today) for config_file in config_files}, sys.stdout)

@@ -16,6 +16,7 @@ import resource
 import stat
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from kb_helpers import MKDOCS_YML, write_kb
 DRIVER = Path(__file__).with_name("driver.py")
 TODAY = "2026-11-23"
 MEMORY_LIMIT = 3 * 1024**3  # bytes of address space; the runaway cases once took 24 GB
-COMMAND_TIMEOUT = 240  # seconds for all commands of one case, on a loaded machine
+COMMAND_TIMEOUT = 600  # seconds for every command of every case, on a loaded machine
 BUILD_TIMEOUT = 300
 TEXT_OUTPUTS = ("check", "check github", "stats", "brief", "actions")
 
@@ -72,29 +73,52 @@ def write_case(root: Path, case: Case) -> Path:
     return config_file
 
 
-def run_commands(config_file: Path) -> dict[str, dict[str, Any]]:
-    completed = _run_limited(
-        [sys.executable, str(DRIVER), str(config_file), TODAY], COMMAND_TIMEOUT, config_file.parent
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    results: dict[str, dict[str, Any]] = json.loads(completed.stdout)
-    return results
+def _unsupported(case: Case) -> str | None:
+    if case.name == "FIFO" and not hasattr(os, "mkfifo"):
+        return "named pipes are not available here"
+    if case.name == "link to /dev/zero" and not Path("/dev/zero").exists():
+        return "/dev/zero is not available here"
+    return None
 
 
 def _skip_if_unsupported(case: Case) -> None:
-    if case.name == "FIFO" and not hasattr(os, "mkfifo"):
-        pytest.skip("named pipes are not available here")
-    if case.name == "link to /dev/zero" and not Path("/dev/zero").exists():
-        pytest.skip("/dev/zero is not available here")
+    reason = _unsupported(case)
+    if reason:
+        pytest.skip(reason)
+
+
+@dataclass
+class CaseRun:
+    root: Path
+    before: dict[str, str]
+    results: dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def corpus_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CaseRun]:
+    """Every case written, snapshotted and run through every command in one limited child."""
+    written: dict[str, tuple[Path, dict[str, str]]] = {}
+    for number, case in enumerate(CASES):
+        if _unsupported(case):
+            continue
+        config_file = write_case(tmp_path_factory.mktemp(f"case{number}") / "kb", case)
+        written[case.name] = (config_file, tree_digest(config_file.parent))
+    arguments = [sys.executable, str(DRIVER), TODAY, *(str(config_file) for config_file, _ in written.values())]
+    completed = _run_limited(arguments, COMMAND_TIMEOUT, tmp_path_factory.getbasetemp())
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results: dict[str, dict[str, dict[str, Any]]] = json.loads(completed.stdout)
+    return {
+        name: CaseRun(config_file.parent, before, results[str(config_file)])
+        for name, (config_file, before) in written.items()
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_case_through_every_command(tmp_path: Path, case: Case):
+def test_case_through_every_command(corpus_runs: dict[str, CaseRun], case: Case):
     _skip_if_unsupported(case)
-    config_file = write_case(tmp_path / "kb", case)
-    before = tree_digest(tmp_path / "kb")
-    results = run_commands(config_file)
-    assert tree_digest(tmp_path / "kb") == before, "a command changed the source tree"
+    run = corpus_runs[case.name]
+    results = run.results
+    assert tree_digest(run.root) == run.before, "a command changed the source tree"
     for name, result in results.items():
         assert result["traceback"] is None, f"{name}:\n{result['traceback']}"
         assert "Traceback" not in result["stderr"], f"{name}:\n{result['stderr']}"
