@@ -52,15 +52,16 @@ class Section:
     hint: str
 
 
-def slugify_title(title: str, day: date) -> str:
+def slugify_title(title: str, day: date | None = None) -> str:
     """A file-name-safe, id-valid slug for a new document's title.
 
     Transliterated where the title has letters or digits in any script; a title of
-    punctuation alone gets the date and a short hash of the title, so two such titles
-    never share a name.
+    punctuation alone gets a short hash of the title (after `day`, when given: a
+    postmortem's name carries its date already), so two such titles never share a name.
     """
     digest = hashlib.sha256(title.strip().encode("utf-8")).hexdigest()[:8]
-    return slugify_id(title, MAX_SLUG_LENGTH, fallback=f"{day.isoformat()}-{digest}")
+    fallback = f"{day.isoformat()}-{digest}" if day is not None else digest
+    return slugify_id(title, MAX_SLUG_LENGTH, fallback=fallback)
 
 
 def _sections(names: list[str], order: list[str]) -> list[Section]:
@@ -182,9 +183,7 @@ def new_postmortem(
         raise click.BadParameter(
             f"{day.isoformat()} is outside the years {config.earliest_year}..{config.latest_year}", param_hint="--date"
         )
-    slug = slugify_title(title, day)
-    name = slug if slug.startswith(day.isoformat()) else f"{day.isoformat()}-{slug}"
-    path = config.postmortems_path / str(day.year) / f"{name}.md"
+    path = config.postmortems_path / str(day.year) / f"{day.isoformat()}-{slugify_title(title)}.md"
     content = render(
         "postmortem",
         config,
