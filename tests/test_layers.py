@@ -19,7 +19,7 @@ import pmkb
 
 # Module name prefixes by layer, lowest first; a module may import its own layer and below.
 LAYERS: list[tuple[str, ...]] = [
-    ("pmkb.model", "pmkb.findings", "pmkb.patterns", "pmkb.suggest", "pmkb.plaintext"),
+    ("pmkb.model", "pmkb.findings", "pmkb.patterns", "pmkb.suggest", "pmkb.times", "pmkb.plaintext"),
     ("pmkb.blocks", "pmkb.loader", "pmkb.config", "pmkb.validation", "pmkb.schema"),
     ("pmkb.index",),
     ("pmkb.rules", "pmkb.reports", "pmkb.incidents"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, NoReturn, TypeVar
 
 import click
 
@@ -15,6 +15,7 @@ from pmkb.index import KnowledgeBase
 from pmkb.plaintext import plain, plain_lines
 from pmkb.pipeline import CheckedKnowledgeBase, load_knowledge_base
 from pmkb.rules import rule_settings
+from pmkb.times import parse_day
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,7 +56,7 @@ class Context:
         return self.checked.findings
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> None:
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     click.echo(plain_lines(f"pmkb: {message}"), err=True)
     sys.exit(code)
 
@@ -102,7 +103,23 @@ def parse_today(value: str | None) -> date:
         return resolve_today(value)
     except ConfigError as exc:
         fail(str(exc))
-        raise  # unreachable: fail() exits
+
+
+class _DateType(click.ParamType):
+    """A YYYY-MM-DD option, read as everywhere else in pmkb."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_day(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2024-05-01", param, ctx)
+
+
+DATE = _DateType()
 
 
 def common_options(command: F) -> F:

@@ -24,6 +24,7 @@ import click
 
 from pmkb import reports
 from pmkb.cli_context import (
+    DATE,
     EXIT_FINDINGS,
     EXIT_OK,
     common_options,
@@ -43,21 +44,6 @@ MAX_LISTED_SERVICES = 12
 
 
 # Options ------------------------------------------------------------------------------
-
-
-class _DateType(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2024-05-01", param, ctx)
-
-
-DATE = _DateType()
 
 
 def _format_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -338,7 +324,6 @@ def brief(
         result = reports.brief(kb, services, since)
     except reports.UnknownServiceError as exc:
         fail(_unknown_service_message(kb, exc))
-        return
     if output_format == "json":
         _emit_json(reports.brief_to_json(kb, result))
         return

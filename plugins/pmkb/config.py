@@ -18,6 +18,7 @@ from pmkb.loader import DEFAULT_MAX_FILE_BYTES
 from pmkb.model import DEFAULT_EARLIEST_YEAR, DEFAULT_LATEST_YEAR, MAX_REVIEW_DAYS
 from pmkb.patterns import validate_patterns
 from pmkb.suggest import closest
+from pmkb.times import parse_day
 
 DEFAULT_SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]
 DEFAULT_CATEGORIES = [
@@ -217,7 +218,7 @@ def resolve_today(option: str | None = None) -> date:
     if text is None:
         return date.today()
     try:
-        return date.fromisoformat(text.strip())
+        return parse_day(text)
     except ValueError:
         raise ConfigError(f"{source} must be a date YYYY-MM-DD, not {text!r}") from None
 

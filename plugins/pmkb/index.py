@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
@@ -17,6 +18,15 @@ from pmkb.validation import Entry
 _SIMILARITY_WEIGHTS = {"service": 3.0, "category": 2.0, "tag": 1.0}
 # Features shared by this many incidents or more say nothing; skipping them keeps lookups cheap.
 _MAX_POSTING = 1000
+
+
+@dataclass(frozen=True)
+class SimilarIncident:
+    """A suggested similar incident: how alike it is (higher is closer) and why."""
+
+    id: str
+    score: float
+    shared: list[str]  # what the two have in common, for a reader to judge the suggestion
 
 
 def slugify(text: str) -> str:
@@ -147,7 +157,7 @@ class KnowledgeBase:
     def entry_path(self, kind: Kind, doc_id: str) -> str:
         return self.sources[(kind, doc_id)].relpath
 
-    def similar(self, pm_id: str, limit: int | None = None) -> list[str]:
+    def similar(self, pm_id: str, limit: int | None = None) -> list[SimilarIncident]:
         """Incidents sharing services, tags and category, rarest features counting most.
 
         Walks the inverted index of the incident's own features, so the cost is the
@@ -173,7 +183,16 @@ class KnowledgeBase:
             (other for other in scores if other not in excluded),
             key=lambda other: (-round(scores[other], 9), -self.postmortems[other].started_at.timestamp(), other),
         )
-        return ranked[:limit]
+        return [SimilarIncident(other, scores[other], self._shared(pm, self.postmortems[other])) for other in ranked[:limit]]
+
+    @staticmethod
+    def _shared(pm: Postmortem, other: Postmortem) -> list[str]:
+        """Services, then tags (as `#tag`), then the root-cause category both incidents have."""
+        shared = [service for service in other.services if service in pm.services]
+        shared += [f"#{tag}" for tag in other.tags if tag in pm.tags]
+        if other.category and other.category == pm.category:
+            shared.append(f"category {other.category}")
+        return list(dict.fromkeys(shared))
 
     def runbook_review_due(self, runbook: Runbook) -> date:
         return runbook.review_due(self.config.runbook_review_days)
@@ -201,10 +220,10 @@ class KnowledgeBase:
             time_to_detect=pm.time_to_detect,
             time_to_mitigate=pm.time_to_mitigate,
             related=list(self.related.get(pm_id, [])),
-            similar=self.similar(pm_id),
+            similar=[suggestion.id for suggestion in self.similar(pm_id)],
         )
-        for item in data["action_items"]:
-            item["overdue"] = item["status"] not in ("done", "wont-do") and item["due"] < self.today.isoformat()
+        for item, exported in zip(pm.action_items, data["action_items"]):
+            exported["overdue"] = item.is_overdue(self.today)
         return data
 
     def export_runbook(self, rb_id: str) -> dict[str, Any]:

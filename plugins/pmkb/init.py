@@ -221,7 +221,6 @@ def init(directory: Path, site_name: str, branch: str) -> None:
         report = init_knowledge_base(directory, render_files(site_name, branch, requirement))
     except OSError as exc:
         fail(f"cannot write the knowledge base in {directory}: {exc}", EXIT_USAGE)
-        return
     shown = "." if directory.resolve() == Path.cwd().resolve() else str(directory)
     click.echo(f"Knowledge base in {shown}:")
     for relative in report.written:

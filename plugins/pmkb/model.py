@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -22,15 +22,22 @@ from pydantic import (
 from anyascii import anyascii
 from pydantic_core import PydanticCustomError
 
+from pmkb.times import is_day, parse_day
+
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _OFFSET_AFTER_SPACE = re.compile(r"\s+(Z|[+-]\d{2}(?::?\d{2})?)$")
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-STATUSES = ("draft", "review", "final")
-TYPES = ("incident", "near-miss")
-PRIORITIES = ("P0", "P1", "P2")
-ACTION_STATUSES = ("open", "in-progress", "done", "wont-do")
-CLOSED_ACTION_STATUSES = frozenset({"done", "wont-do"})
+# The allowed values: the schema, the CLI's choices and the reports' orders all read these.
+Status = Literal["draft", "review", "final"]
+IncidentType = Literal["incident", "near-miss"]
+Priority = Literal["P0", "P1", "P2"]
+ActionStatus = Literal["open", "in-progress", "done", "wont-do"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+TYPES: tuple[IncidentType, ...] = get_args(IncidentType)
+PRIORITIES: tuple[Priority, ...] = get_args(Priority)
+ACTION_STATUSES: tuple[ActionStatus, ...] = get_args(ActionStatus)
+# An item in one of these needs nothing more: it is never overdue.
+CLOSED_ACTION_STATUSES: frozenset[ActionStatus] = frozenset({"done", "wont-do"})
 # Years a date or timestamp may fall in unless the configuration says otherwise:
 # anything outside is a typo, and would make month-by-month series unbounded.
 DEFAULT_EARLIEST_YEAR, DEFAULT_LATEST_YEAR = 1970, 2100
@@ -50,7 +57,7 @@ def parse_timestamp(value: Any) -> datetime:
         )
     elif isinstance(value, str):
         text = _OFFSET_AFTER_SPACE.sub(r"\1", value.strip())
-        if _DATE_ONLY.match(text):
+        if is_day(text):
             raise PydanticCustomError(
                 "date_not_timestamp",
                 "a date alone is not a timestamp: give a time and a timezone, e.g. {example}",
@@ -92,9 +99,9 @@ def parse_date(value: Any) -> date:
         )
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and _DATE_ONLY.match(value.strip()):
+    if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            return parse_day(value)
         except ValueError as exc:
             raise PydanticCustomError(
                 "date_value", "'{value}' is not a calendar date ({reason})", {"value": value, "reason": str(exc)}
@@ -185,9 +192,9 @@ class ActionItem(BaseModel):
 
     title: Text
     owner: Text
-    priority: Literal["P0", "P1", "P2"]
+    priority: Priority
     due: Day
-    status: Literal["open", "in-progress", "done", "wont-do"] = "open"
+    status: ActionStatus = "open"
     ticket: TicketUrl | None = None
 
     @property
@@ -200,8 +207,8 @@ class ActionItem(BaseModel):
 
 class Postmortem(_Document):
     severity: Text
-    status: Literal["draft", "review", "final"] = "final"
-    type: Literal["incident", "near-miss"] = "incident"
+    status: Status = "final"
+    type: IncidentType = "incident"
     started_at: Timestamp
     detected_at: Timestamp | None = None
     mitigated_at: Timestamp | None = None

@@ -88,6 +88,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from pmkb.index import postmortem_url, runbook_url
 from pmkb.model import ACTION_STATUSES, PRIORITIES, STATUSES, TYPES, ActionItem, Postmortem
 from pmkb.suggest import closest
+from pmkb.times import iso_utc
 
 if TYPE_CHECKING:
     from pmkb.index import KnowledgeBase
@@ -570,7 +571,7 @@ def brief(kb: KnowledgeBase, services: Sequence[str], since: date | None = None)
                 url=postmortem_url(pm_id),
                 services=tuple(pm.services),
                 category=pm.category,
-                started_at=pm.started_at.isoformat().replace("+00:00", "Z"),
+                started_at=iso_utc(pm.started_at),
             )
             for pm_id, pm in incidents
         ),

@@ -9,15 +9,16 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 import jinja2
 
-from pmkb.cli_context import common_options, make_context
+from pmkb.cli_context import DATE, common_options, make_context
 from pmkb.config import KBConfig
+from pmkb.incidents import FORMATS as INCIDENT_FORMATS
 from pmkb.loader import normalise_heading
 from pmkb.model import slugify_id
 
@@ -131,13 +132,13 @@ def new() -> None:
 @click.argument("title", required=False)
 @click.option("--severity", help="Severity level (default: the least severe configured level).")
 @click.option("--service", "services", multiple=True, help="A service the incident touched; repeat for several.")
-@click.option("--date", "incident_date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Incident date (default: today).")
+@click.option("--date", "incident_date", type=DATE, help="Incident date (default: today).")
 @click.option(
     "--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Incident data (JSON) to draft from: lifecycle timestamps, services and a UTC timeline.",
 )
 @click.option(
-    "--format", "source_format", type=click.Choice(["generic", "pagerduty", "alertmanager"]),
+    "--format", "source_format", type=click.Choice(INCIDENT_FORMATS),
     help="The format of --from (default: detected from its content).",
 )
 @click.option(
@@ -151,7 +152,7 @@ def new_postmortem(
     title: str | None,
     severity: str | None,
     services: tuple[str, ...],
-    incident_date: datetime | None,
+    incident_date: date | None,
     from_file: Path | None,
     source_format: str | None,
     log_entries: Path | None,
@@ -178,7 +179,7 @@ def new_postmortem(
     if title is None or not title.strip():
         raise click.UsageError("TITLE must not be empty" if title is not None else "Missing argument 'TITLE' (or give --from FILE).")
     severity = severity or config.severities[-1]
-    day = incident_date.date() if incident_date else current
+    day = incident_date or current
     if not config.earliest_year <= day.year <= config.latest_year:
         raise click.BadParameter(
             f"{day.isoformat()} is outside the years {config.earliest_year}..{config.latest_year}", param_hint="--date"

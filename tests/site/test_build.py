@@ -191,6 +191,30 @@ def test_serve_watches_the_knowledge_base_folders(tmp_path, monkeypatch):
     ]
 
 
+def test_a_failed_page_leaves_no_document_for_the_link_rewriter(tmp_path, monkeypatch):
+    # Links of a body are rewritten only while that body converts; a template error on its
+    # page must not leave the next Markdown rendered as if it were that document.
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.pages import Page
+
+    monkeypatch.setenv("PMKB_TODAY", TODAY.isoformat())
+    yml = MKDOCS_YML.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n")
+    config_file = write_kb(tmp_path, {**GOOD, "overrides/pmkb/postmortem.html": "{{ no_such_name }}"}, yml)
+    config = load_config(config_file=str(config_file))
+    config = config.plugins.on_config(config)
+    files = config.plugins.on_files(get_files(config), config=config)
+    plugin = config.plugins["pmkb"]
+    file = files.get_file_from_path(f"postmortems/{A}.md")
+    page = Page(None, file, config)
+    plugin.on_page_markdown(file.content_string, page=page, config=config, files=files)
+    assert plugin.rendering.current == (file, (tmp_path / "postmortems" / f"{A}.md").resolve())
+    with pytest.raises(PluginError, match="postmortem.html"):
+        plugin.on_page_content("<p>body</p>", page=page, config=config, files=files)
+    assert plugin.rendering.current is None
+
+
 def test_a_users_page_with_the_same_url_wins_too(build_kb, check_links):
     # docs/tags.md is published at tags/, where the generated tags/index.md would go.
     site = build_kb({**GOOD, "docs/tags.md": "# Our tags\n\nCurated.\n"})

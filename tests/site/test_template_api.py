@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 from jinja2 import meta, nodes
+from kb_helpers import TODAY
 from markupsafe import Markup
 from mkdocs.structure.files import File
-
-from kb_helpers import TODAY
 from pmkb.config import load_config
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base

@@ -18,17 +18,11 @@ from pmkb.cli_context import EXIT_USAGE, fail
 from pmkb.config import KBConfig
 from pmkb.incidents import Incident, IncidentError, read_incident
 from pmkb.scaffold import POSTMORTEM_ORDER, _display, _sections, render, slugify_title, write_new
+from pmkb.times import iso_utc
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 _LINE_BREAKS = re.compile(r"\s*(?:\r\n|\r|\n)\s*")
-
-
-def iso_utc(moment: datetime) -> str:
-    """ISO 8601 in UTC with `Z`; milliseconds only when the source had them."""
-    moment = moment.astimezone(timezone.utc)
-    precision = "seconds" if not moment.microsecond else "milliseconds" if not moment.microsecond % 1000 else "microseconds"
-    return moment.isoformat(timespec=precision).replace("+00:00", "Z")
 
 
 def utc_text(moment: datetime) -> str:
@@ -113,7 +107,6 @@ def new_from_incident(config: KBConfig, request: DraftRequest) -> None:
         path, content, source_format = build_draft(config, request)
     except IncidentError as exc:
         fail(str(exc), EXIT_USAGE)
-        return
     write_new(path, content)
     click.echo(f"pmkb: read {_display(request.source)} as {source_format} incident data", err=True)
     click.echo(_display(path))

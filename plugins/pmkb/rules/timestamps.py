@@ -7,6 +7,7 @@ from typing import Iterator
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
+from pmkb.times import utc_minute
 from pmkb.validation import Entry
 
 TIMESTAMP_ORDER = Rule(
@@ -44,10 +45,6 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
                 yield TIMESTAMP_ORDER.finding(
                     entry.path,
                     entry.source.line_of((later,)),
-                    f"`{later}` ({_utc(times[later])}) is before `{earlier}` ({_utc(times[earlier])}); "
+                    f"`{later}` ({utc_minute(times[later])}) is before `{earlier}` ({utc_minute(times[earlier])}); "
                     "check the date, the time and the timezone offset",
                 )
-
-
-def _utc(instant: datetime) -> str:
-    return instant.strftime("%Y-%m-%d %H:%M UTC")

@@ -12,13 +12,14 @@ from typing import Sequence
 
 from markupsafe import Markup, escape
 
+from pmkb.times import MONTH_NAMES
+
 _WIDTH = 760
 _HEIGHT = 240
 _LEFT = 36  # room for the y-axis labels
 _RIGHT = 8
 _TOP = 12
 _BOTTOM = 28  # room for the x-axis labels
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _ticks(maximum: int) -> list[int]:
@@ -36,7 +37,7 @@ def _ticks(maximum: int) -> list[int]:
 def _label(month: str, position: int, count: int) -> str:
     year, number = month[:4], int(month[5:])
     if count <= 14:
-        return _MONTH_NAMES[number - 1] + (f" {year}" if number == 1 or position == 0 or count <= 6 else "")
+        return MONTH_NAMES[number - 1][:3] + (f" {year}" if number == 1 or position == 0 or count <= 6 else "")
     # Years only; the first, partial year too unless its label would run into January's.
     return year if number == 1 or (position == 0 and number <= 10) else ""
 

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from pmkb.index import KnowledgeBase
 from pmkb.model import Postmortem
+from pmkb.times import iso_utc
 
 ATOM = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 cannot carry at all, not even escaped; YAML's "\x01" escapes can produce them.
@@ -22,7 +23,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return iso_utc(moment)
 
 
 def _updated(pm: Postmortem) -> datetime:

@@ -86,17 +86,33 @@ def resolve_body_link(url: str, origin: Path, lookup: Callable[[str], File | Non
     return (file, query, fragment) if file is not None else None
 
 
+class RenderingDocument:
+    """The postmortem or runbook whose body Markdown is converting right now, if any.
+
+    The plugin starts it before a document page's Markdown is converted and clears it
+    once the page's HTML is back, so no other Markdown has its links rewritten.
+    """
+
+    def __init__(self) -> None:
+        self.current: tuple[File, Path] | None = None  # the generated page's File, the source file
+
+    def start(self, page_file: File, origin: Path) -> None:
+        self.current = (page_file, origin)
+
+    def clear(self) -> None:
+        self.current = None
+
+
 class _BodyLinksProcessor(Treeprocessor):
-    def __init__(self, md: Markdown, current: Callable[[], tuple[File, Path] | None], links: Links) -> None:
+    def __init__(self, md: Markdown, rendering: RenderingDocument, links: Links) -> None:
         super().__init__(md)
-        self.current = current
+        self.rendering = rendering
         self.links = links
 
     def run(self, root: etree.Element) -> None:
-        document = self.current()
-        if document is None:
+        if self.rendering.current is None:
             return
-        page_file, origin = document
+        page_file, origin = self.rendering.current
         # The generated header carries the title; a leading `# Title` in the body would repeat it.
         if len(root) and root[0].tag == "h1":
             root.remove(root[0])
@@ -141,11 +157,11 @@ class _BodyLinksProcessor(Treeprocessor):
 class BodyLinks(Extension):
     """Markdown extension rewriting the links of the postmortem or runbook being rendered."""
 
-    def __init__(self, current: Callable[[], tuple[File, Path] | None], links: Links) -> None:
+    def __init__(self, rendering: RenderingDocument, links: Links) -> None:
         super().__init__()
-        self.current = current
+        self.rendering = rendering
         self.links = links
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's API
         # After inline patterns created the links (20), before `toc` (5) and MkDocs' relpath (0).
-        md.treeprocessors.register(_BodyLinksProcessor(md, self.current, self.links), "pmkb_body_links", 10)
+        md.treeprocessors.register(_BodyLinksProcessor(md, self.rendering, self.links), "pmkb_body_links", 10)

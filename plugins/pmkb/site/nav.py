@@ -10,8 +10,12 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from mkdocs.structure import StructureItem
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
+
+from pmkb.site.links import Links
+from pmkb.site.pages import SECTIONS
 
 
 def _walk(items: Iterable[StructureItem]) -> Iterator[StructureItem]:
@@ -50,3 +54,16 @@ def build(nav: Navigation, sections: list[Page], home: Page | None, user_nav: bo
     for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None]):
         page.previous_page, page.next_page = previous, following
     return Navigation(items, pages)
+
+
+def with_sections(nav: Navigation, links: Links, home_file: File | None, files: Files, user_nav: bool) -> Navigation:
+    """`nav` with the dashboard and section pages pmkb generated (a user's page at one of
+    their addresses stands in for it); `home_file` is the generated home page, if any."""
+    sections: list[Page] = []
+    for key in [("dashboard", ""), *((kind, "") for kind, _, _ in SECTIONS)]:
+        file = links.pages.get(key)
+        if file is not None and file.page is not None and file is not home_file:
+            sections.append(file.page)
+    home_file = home_file or files.get_file_from_path("index.md") or files.get_file_from_path("README.md")
+    home = home_file.page if home_file is not None else None
+    return build(nav, sections, home, user_nav)

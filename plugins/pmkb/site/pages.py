@@ -42,7 +42,6 @@ class PageSpec:
     src_uri: str
     title: str  # plain text; escaped when written into front matter
     template: str
-    in_nav: bool = False
     search: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     description: str | None = None
@@ -120,7 +119,6 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
             src_uri=dashboard_uri,
             title="Dashboard",
             template="dashboard.html",
-            in_nav=True,
             search={"exclude": True},
             hide=["toc"],
         )
@@ -132,8 +130,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
                 src_uri=src_uri,
                 title=title,
                 template=f"{kind}.html",
-                in_nav=True,
-                search={"exclude": True},
+                    search={"exclude": True},
                 hide=["toc"] if kind in _WIDE else [],
             )
         )

@@ -31,6 +31,7 @@ from pmkb.index import KnowledgeBase, SlugMap
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec
 from pmkb.site.views import Views
+from pmkb.times import iso_utc, utc_minute
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Severity colours come in five steps; less severe levels share the last one.
@@ -55,7 +56,7 @@ def template_environment(override_dirs: Iterable[Path]) -> Environment:
 
 
 def utc(moment: datetime | None) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+    return utc_minute(moment) if moment else "—"
 
 
 def utc_time(moment: datetime | None) -> str:
@@ -66,7 +67,7 @@ def iso(moment: datetime | date | None) -> str:
     if moment is None:
         return ""
     if isinstance(moment, datetime):
-        return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return iso_utc(moment)
     return moment.isoformat()
 
 

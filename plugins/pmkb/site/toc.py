@@ -32,3 +32,10 @@ def anchor_links(content: str) -> list[AnchorLink]:
         else:
             items.append(link)
     return items
+
+
+def generated_toc(content: str, is_document: bool) -> list[AnchorLink]:
+    """A page's entries for headings pmkb wrote: on documents only its own `pmkb-` sections,
+    since the body's headings are in the table of contents already."""
+    links = anchor_links(content)
+    return [link for link in links if link.id.startswith("pmkb-")] if is_document else links

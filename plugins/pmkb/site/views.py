@@ -9,10 +9,11 @@ long as `Views` still builds the same rows from it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import cached_property
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from markupsafe import Markup
 
@@ -20,11 +21,8 @@ from pmkb import reports
 from pmkb.index import KnowledgeBase
 from pmkb.model import ActionItem, Postmortem, Runbook
 from pmkb.site.chart import incidents_chart
+from pmkb.times import MONTH_NAMES
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 # Rows ------------------------------------------------------------------------------
@@ -64,7 +62,8 @@ class SimilarRow:
     """A suggested similar incident and what it has in common with the page's."""
 
     incident: IncidentRow
-    shared: tuple[str, ...]  # for the reader to judge the suggestion, e.g. "checkout-api", "#database"
+    score: float  # how alike, as the index ranks them; higher is closer
+    shared: tuple[str, ...]  # as the index gives them, for the reader to judge, e.g. "checkout-api", "#database"
 
 
 @dataclass(frozen=True)
@@ -172,9 +171,7 @@ class RecurringGroup:
     last: date | None
 
 
-def group_recurrences(
-    found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]
-) -> list[RecurringGroup]:
+def group_recurrences(found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]) -> list[RecurringGroup]:
     # One incident touching three services is one recurring problem, not three rows saying the same.
     groups: dict[tuple[str, tuple[str, ...]], list[reports.Recurrence]] = {}
     for recurrence in found:
@@ -324,14 +321,10 @@ class Views:
     def _page_postmortem(self, pm_id: str) -> dict[str, Any]:
         kb = self.kb
         pm = kb.postmortems[pm_id]
-        similar = []
-        for other_id in kb.similar(pm_id):
-            other = kb.postmortems[other_id]
-            shared = [s for s in other.services if s in pm.services]
-            shared += [f"#{t}" for t in other.tags if t in pm.tags]
-            if other.category and other.category == pm.category:
-                shared.append(f"category {other.category}")
-            similar.append(SimilarRow(self.incident(other_id), tuple(dict.fromkeys(shared))))
+        similar = [
+            SimilarRow(self.incident(suggestion.id), suggestion.score, tuple(suggestion.shared))
+            for suggestion in kb.similar(pm_id)
+        ]
         return {
             "pm": PostmortemView(
                 **_incident_fields(pm_id, pm),
@@ -418,7 +411,7 @@ class Views:
                 TimelineYear(
                     year=f"{year:04d}",
                     months=tuple(
-                        TimelineMonth(f"{year:04d}-{month:02d}", f"{_MONTHS[month - 1]} {year:04d}", tuple(self.incidents(ids)))
+                        TimelineMonth(f"{year:04d}-{month:02d}", f"{MONTH_NAMES[month - 1]} {year:04d}", tuple(self.incidents(ids)))
                         for month, ids in months.items()
                     ),
                 )

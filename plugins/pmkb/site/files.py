@@ -1,0 +1,159 @@
+"""Every file pmkb adds to a build, as virtual files (`File.generated`).
+
+The generated pages, the images and other files beside postmortems and runbooks,
+pmkb's stylesheet and script, kb.json and feed.xml. Nothing is written into
+docs_dir, and a file the user already has at an address wins over ours.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import get_relative_url
+
+from pmkb.config import KBConfig
+from pmkb.index import KnowledgeBase
+from pmkb.plaintext import plain
+from pmkb.site.feed import atom_feed, kb_json
+from pmkb.site.links import Links
+from pmkb.site.pages import PageSpec, plan
+
+log = get_plugin_logger("pmkb")
+
+ASSETS = Path(__file__).parent / "assets"
+CSS_URI = "assets/pmkb/pmkb.css"
+JS_URI = "assets/pmkb/pmkb.js"
+
+
+def inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+class SiteFiles:
+    """What pmkb publishes in one build, and which generated page each of its files is."""
+
+    def __init__(self, kb: KnowledgeBase, kb_config: KBConfig, links: Links, config: MkDocsConfig) -> None:
+        self.kb = kb
+        self.kb_config = kb_config
+        self.links = links
+        self.config = config
+        self.home: File | None = None  # the generated dashboard when it is the site's home page
+        self._specs: dict[str, tuple[File, PageSpec]] = {}
+
+    def spec(self, file: File) -> PageSpec | None:
+        """The generated page `file` publishes, if it is one of ours."""
+        found = self._specs.get(file.src_uri)
+        return found[1] if found is not None and found[0] is file else None
+
+    def add_to(self, files: Files) -> None:
+        self._drop_raw_documents(files)
+        self.links.index_files(files)
+        user_dests = {file.dest_uri: file for file in files.documentation_pages()}
+        dashboard_uri = "dashboard.md" if "index.html" in user_dests else "index.md"
+        for spec in plan(self.kb, dashboard_uri):
+            self._add_page(files, spec, user_dests)
+        self._add_document_assets(files)
+        for src_uri in (CSS_URI, JS_URI):
+            content = (ASSETS / Path(src_uri).name).read_bytes()
+            self._add_file(files, File.generated(self.config, src_uri, content=content))
+        self._add_exports(files)
+
+    def _drop_raw_documents(self, files: Files) -> None:
+        # A knowledge base kept inside docs_dir would otherwise also publish its raw files.
+        folders = [self.kb_config.postmortems_path, self.kb_config.runbooks_path]
+        for file in list(files):
+            if not (file.abs_src_path and file.is_documentation_page()):
+                continue
+            if any(inside(Path(file.abs_src_path).resolve(), folder) for folder in folders):
+                files.remove(file)
+
+    def _add_page(self, files: Files, spec: PageSpec, user_dests: dict[str, File]) -> None:
+        file = File.generated(self.config, spec.src_uri, content=spec.markdown(), inclusion=InclusionLevel.NOT_IN_NAV)
+        # docs/postmortems.md and a generated postmortems/index.md would both be postmortems/index.html.
+        existing = files.get_file_from_path(spec.src_uri) or user_dests.get(file.dest_uri)
+        if existing is not None:
+            # The user's own page at that address wins, and links meant for ours lead to it;
+            # a document hidden that way deserves a warning.
+            (log.warning if spec.is_document else log.info)(
+                plain(f"docs_dir has its own '{spec.src_uri}', which replaces the page pmkb generates there")
+            )
+            self.links.add_page(spec.key, existing)
+            return
+        files.append(file)
+        self.links.add_page(spec.key, file)
+        self._specs[spec.src_uri] = (file, spec)
+        if spec.origin is not None:
+            self.links.add_source(spec.origin, file)
+        if spec.src_uri == "index.md":
+            self.home = file
+
+    def _add_file(self, files: Files, file: File) -> File | None:
+        if files.get_file_from_path(file.src_uri) is not None:
+            log.info(plain(f"docs_dir has its own '{file.src_uri}'; pmkb does not replace it"))
+            return None
+        files.append(file)
+        return file
+
+    def _add_document_assets(self, files: Files) -> None:
+        """Images and other files beside postmortems and runbooks, under their kind's URL prefix."""
+        for prefix, folder in (("postmortems", self.kb_config.postmortems_path), ("runbooks", self.kb_config.runbooks_path)):
+            for path in _asset_paths(folder):
+                # Files of a knowledge base kept inside docs_dir are published by MkDocs already.
+                known = self.links.file_for_source(str(path))
+                if known is None:
+                    src_uri = f"{prefix}/{path.relative_to(folder).as_posix()}"
+                    known = self._add_file(files, File.generated(self.config, src_uri, abs_src_path=str(path)))
+                if known is not None:
+                    self.links.add_source(path, known)
+
+    def _add_exports(self, files: Files) -> None:
+        site_url = self.config.site_url or ""
+        if site_url and not site_url.endswith("/"):
+            site_url += "/"
+        pages = self.links.pages
+
+        def published(kind: str, doc_id: str) -> str:
+            # Absolute with a site_url; otherwise root-relative, as `pmkb export` writes it.
+            return (site_url or "/") + pages[(kind, doc_id)].url
+
+        content = kb_json(self.kb, lambda pm_id: published("postmortem", pm_id), lambda rb_id: published("runbook", rb_id))
+        kb_file = File.generated(self.config, "kb.json", content=content)
+        if self._add_file(files, kb_file) is not None:
+            self.links.add_page(("file", "kb.json"), kb_file)
+        home = pages.get(("dashboard", ""))
+
+        def entry_url(pm_id: str) -> str:
+            # The feed sits at the site root; without a site_url its links are relative to it.
+            url = pages[("postmortem", pm_id)].url
+            return site_url + url if site_url else get_relative_url(url, "feed.xml")
+
+        feed = atom_feed(
+            self.kb,
+            site_name=self.config.site_name,
+            site_url=site_url or None,
+            author=self.config.site_author,
+            page_url=entry_url,
+            home_url=site_url or (get_relative_url(home.url, "feed.xml") if home is not None else "./"),
+        )
+        feed_file = File.generated(self.config, "feed.xml", content=feed)
+        if self._add_file(files, feed_file) is not None:
+            self.links.add_page(("file", "feed.xml"), feed_file)
+
+
+def _asset_paths(folder: Path) -> list[Path]:
+    """Every file under `folder` that is not a Markdown document or hidden, in a stable order."""
+    if not folder.is_dir():
+        return []
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(name for name in dirnames if not name.startswith("."))
+        found.extend(Path(dirpath) / name for name in sorted(filenames) if not name.startswith(".") and not name.endswith(".md"))
+    return found
