@@ -19,6 +19,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 HOSTILE_POSTMORTEM = postmortem(
     """
     title: "Checkout down \\e]0;PWNED\\a again"
+    impact: "Orders \\x9b2J lost \\u2028::error::split \\u202e"
     severity: SEV-2
     started_at: 2024-03-05T14:00:00Z
     resolved_at: 2024-03-05T16:05:00Z

@@ -25,7 +25,7 @@ from pmkb.cli_context import (
 )
 from pmkb.config import KBConfig
 from pmkb.findings import Finding
-from pmkb.plaintext import plain
+from pmkb.plaintext import json_text, plain
 from pmkb.schema import json_schema
 
 __all__ = ["main", "common_options", "make_context", "fail", "parse_today", "Context", "EXIT_USAGE"]
@@ -59,7 +59,7 @@ def check(
     warn_missing_folders(config)
     selected = _select(state.findings, paths, config) if paths else state.findings
     if output_format == "json":
-        click.echo(json.dumps([asdict(item) for item in selected], indent=2, ensure_ascii=False))
+        click.echo(json_text([asdict(item) for item in selected]))
     elif output_format == "github":
         for item in selected:
             click.echo(_github_annotation(item))
@@ -152,7 +152,7 @@ def export(ctx: click.Context, fail_on_invalid: bool, config_file: Path | None, 
     """
     state = make_context(ctx, config_file, today)
     report_left_out(state.kb, "the export", fail_on_invalid)
-    click.echo(json.dumps(state.kb.export(), indent=2, ensure_ascii=False))
+    click.echo(json_text(state.kb.export()))
 
 
 @main.command()

@@ -11,7 +11,6 @@ Colour only when stdout is a terminal and NO_COLOR is unset, never when piped.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import textwrap
@@ -36,7 +35,7 @@ from pmkb.cli_context import (
 )
 from pmkb.index import KnowledgeBase
 from pmkb.model import ACTION_STATUSES
-from pmkb.plaintext import plain
+from pmkb.plaintext import json_text, plain
 
 WIDTH = 100
 GAP = "  "
@@ -170,7 +169,7 @@ def _heading(out: Printer, text: str) -> None:
 
 
 def _emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_text(data))
 
 
 def _load(ctx: click.Context, config_file: Path | None, today: str | None, fail_on_invalid: bool) -> KnowledgeBase:

@@ -9,6 +9,8 @@ characters as a visible escape instead (`\\n`, `\\x1b`, `\\u2028`).
 
 from __future__ import annotations
 
+import json
+
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # C0 and C1 controls and DEL; line and paragraph separators; the bidirectional
 # controls that reorder how a line reads ("Trojan Source").
@@ -40,6 +42,16 @@ def plain(text: str) -> str:
     if text.isprintable():  # the common case: none of them present
         return text
     return text.translate(_TABLE)
+
+
+# In JSON text these can only sit inside strings; json.dumps leaves them raw when not
+# escaping all of non-ASCII, and a terminal still acts on C1 controls such as \x9b.
+_JSON_TABLE = {code: f"\\u{code:04x}" for code in _UNSAFE if code >= 0x7F}
+
+
+def json_text(data: object) -> str:
+    """`data` as indented JSON, readable Unicode kept, every control character escaped."""
+    return json.dumps(data, indent=2, ensure_ascii=False).translate(_JSON_TABLE)
 
 
 def plain_lines(text: str) -> str:
