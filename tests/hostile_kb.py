@@ -45,10 +45,14 @@ NEWLINE_NAMED = postmortem(
     """
 )
 
+HOSTILE_RUNBOOK = GOOD_RUNBOOK.replace("title: Database pool saturation", 'title: "Pool \\e]0;PWNED\\a"').replace(
+    "owner: team-db", 'owner: "team-db\\n::error::OWNER"'
+)
+
 FILES: dict[str, str | bytes] = {
     "postmortems/2024-03-05-hostile.md": HOSTILE_POSTMORTEM,
     NEWLINE_FILE: NEWLINE_NAMED,
-    "runbooks/db-pool.md": GOOD_RUNBOOK,
+    "runbooks/db-pool.md": HOSTILE_RUNBOOK,
 }
 
 

@@ -28,9 +28,14 @@ def run(config: str, *args: str, env: dict[str, str] | None = None, color: bool 
     return CliRunner().invoke(main, [*args, "-f", config, *TODAY], env=env or {}, catch_exceptions=False, color=color)
 
 
-def assert_fits(output: str) -> None:
-    too_wide = [line for line in output.splitlines() if len(line) > 100]
+def assert_fits(output: str, width: int) -> None:
+    too_wide = [line for line in output.splitlines() if len(line) > width]
     assert too_wide == []
+
+
+def assert_whole(output: str) -> None:
+    """Piped output is never cut: no ellipsis stands in for text."""
+    assert "…" not in output
 
 
 # stats -----------------------------------------------------------------------------------
@@ -57,7 +62,7 @@ def test_stats_text(config):
     assert f"    {P1}, {P2}, {P3}" in out
     assert "payments · deploy" not in out  # 91 days apart
     assert ANSI not in out
-    assert_fits(out)
+    assert_whole(out)
 
 
 def test_stats_json_matches_reports(config):
@@ -103,17 +108,25 @@ def test_brief_text(config):
     assert result.exit_code == 0, result.output
     out = result.output
     lines = out.splitlines()
-    assert lines[:2] == ["Brief: checkout-api", "4 incidents · 5 open action items (3 overdue) · 2 runbooks"]
+    assert lines[:2] == ["Brief: checkout-api", "4 incidents · 4 lessons · 5 open action items (3 overdue) · 2 runbooks"]
     # Sections in reading order, incidents newest first.
-    headings = ["Incidents, newest first", "Open action items, overdue first", "Runbooks"]
+    headings = ["Incidents, newest first", "Lessons learned, newest first", "Open action items, overdue first", "Runbooks"]
     assert [lines.index(heading) for heading in headings] == sorted(lines.index(heading) for heading in headings)
     urls = [line.strip() for line in lines if line.strip().startswith("/postmortems/")]
     assert urls == [f"/postmortems/{pm_id}/" for pm_id in (P8, P3, P2, P1)]
     assert "  2024-08-05  SEV-2  Config push broke checkout and payments [review]" in lines
     assert "                     Impact: 5% of payments failed for 100 minutes." in lines
-    # The long title and impact are cut to the width with an ellipsis.
-    long_line = next(line for line in lines if "Orders database failover" in line)
-    assert long_line.endswith("…") and LONG_TITLE not in out and len(long_line) == 100
+    # Each incident's root cause (with its category) under its title.
+    causes = [line.strip() for line in lines if line.strip().startswith("Root cause")]
+    assert causes == [
+        "Root cause: A connection pool limit was lowered by a config change.",
+        *["Root cause (database): A connection pool limit was lowered by a config change."] * 3,
+    ]
+    # Piped, the long title is whole on one line.
+    assert f"  2024-05-10  SEV-1  {LONG_TITLE}" in lines
+    lessons = lines[lines.index("Lessons learned, newest first") + 1 : lines.index("Open action items, overdue first")]
+    assert lessons[:2] == [f"  2024-08-05  /postmortems/{P8}/", "    • Config changes to pool sizes need a canary."]
+    assert len([line for line in lessons if "•" in line]) == 4
     items = lines[lines.index("Open action items, overdue first") + 1 : lines.index("Runbooks")]
     assert items[0].split()[:6] == ["DUE", "STATUS", "PRI", "OWNER", "TITLE", "POSTMORTEM"]
     assert [line.split()[:2] for line in items[1:4]] == [["2026-11-22", "overdue"], ["2026-10-01", "overdue"], ["2026-11-01", "overdue"]]
@@ -125,12 +138,12 @@ def test_brief_text(config):
         "    alerts: CheckoutErrorRate",
     ]
     assert "    alerts: DbPoolSaturated, DbConnectionsHigh" in runbooks
-    assert_fits(out)
+    assert_whole(out)
 
 
 def test_brief_since_and_markers(config):
     out = run(config, "brief", "search", "--since", "2024-04-01").output
-    assert "2 incidents since 2024-04-01 · 0 open action items · 0 runbooks" in out
+    assert "2 incidents since 2024-04-01 · 2 lessons · 0 open action items · 0 runbooks" in out
     assert "  2024-06-15  SEV-2  Search capacity (draft) [draft]" in out
     assert "  2024-04-01  SEV-3  Search index nearly full [near-miss]" in out
     assert "No open action items." in out
@@ -147,6 +160,11 @@ def test_brief_json(config):
     assert [item["title"] for item in data["action_items"]] == ["Review config diff tooling"]
     assert [runbook["id"] for runbook in data["runbooks"]] == ["checkout-rollback"]
     assert data["runbooks"][0]["stale"] is True
+    assert {incident["root_cause"] for incident in data["incidents"]} == {"A connection pool limit was lowered by a config change."}
+    assert [(lesson["postmortem_id"], lesson["text"]) for lesson in data["lessons"]] == [
+        (pm_id, "Config changes to pool sizes need a canary.") for pm_id in (P8, P5, P4)
+    ]
+    assert data["lessons"][0]["postmortem_url"] == f"/postmortems/{P8}/"
 
 
 def test_brief_unknown_service_exits_2_with_suggestion(config):
@@ -181,7 +199,7 @@ def test_actions_text(config):
     assert [next(t for t in titles if t in line) for line in lines[1:9]] == titles
     assert lines[1].startswith("2026-11-22 overdue  open         P0   team-db")
     assert lines[-1] == "8 action items: 5 open, 3 overdue."
-    assert_fits(result.output)
+    assert_whole(result.output)
 
 
 def test_actions_filters(config):
@@ -228,7 +246,42 @@ def test_no_ansi_when_piped_even_if_colour_allowed(config, args):
     result = run(config, *args, color=True)
     assert result.exit_code == 0
     assert ANSI not in result.output
-    assert_fits(result.output)
+    assert_whole(result.output)
+
+
+def test_piped_output_ignores_columns_and_cuts_nothing(config):
+    result = run(config, "actions", env={"COLUMNS": "40"})
+    lines = result.output.splitlines()
+    # One line per item, whole values: scripts and grep see each item on its line.
+    assert len(lines) == 1 + 8 + 2
+    assert any("Shard the orders table" in line and "Team-DB" in line for line in lines)
+    assert_whole(result.output)
+
+
+def test_columns_200_on_a_terminal_shows_whole_titles_and_owners(config, monkeypatch):
+    piped_rows = run(config, "actions").output.splitlines()[1:9]
+    monkeypatch.setattr(commands, "_stdout_is_terminal", lambda: True)
+    brief = run(config, "brief", "checkout-api", env={"COLUMNS": "200", "NO_COLOR": "1"}).output
+    assert f"  2024-05-10  SEV-1  {LONG_TITLE}" in brief.splitlines()
+    actions = run(config, "actions", env={"COLUMNS": "200", "NO_COLOR": "1"}).output
+    rows = actions.splitlines()[1:9]
+    assert all("…" not in line and len(line) <= 200 for line in rows)
+    # Each item on one line: the table needed no wrapping at this width.
+    assert rows == piped_rows
+    assert_fits(brief + actions, 200)
+
+
+@pytest.mark.parametrize("args", [("stats",), ("brief", "checkout-api", "payments"), ("actions",)])
+def test_narrow_terminal_wraps_instead_of_cutting(config, args, monkeypatch):
+    piped = run(config, *args).output
+    monkeypatch.setattr(commands, "_stdout_is_terminal", lambda: True)
+    narrow = run(config, *args, env={"COLUMNS": "72", "NO_COLOR": "1"}).output
+    assert_fits(narrow, 72)
+    assert_whole(narrow)
+    # Every character of the piped output is there: wrapped (table cells side by side), not lost.
+    if args[0] == "stats":  # its bars scale with the width
+        narrow, piped = narrow.replace("█", ""), piped.replace("█", "")
+    assert sorted("".join(narrow.split())) == sorted("".join(piped.split()))
 
 
 @pytest.mark.parametrize("args", [("stats",), ("brief", "checkout-api"), ("actions",)])

@@ -465,7 +465,7 @@ def test_brief_unknown_service_suggests(kb):
 
 def test_brief_to_json_shape(kb):
     data = reports.brief_to_json(kb, reports.brief(kb, ["search"]))
-    assert list(data) == ["services", "since", "today", "incidents", "action_items", "runbooks"]
+    assert list(data) == ["services", "since", "today", "incidents", "lessons", "action_items", "runbooks"]
     assert data["services"] == ["search"] and data["since"] is None and data["today"] == "2026-11-23"
     assert data["incidents"][1] == {
         "id": P7,
@@ -478,6 +478,7 @@ def test_brief_to_json_shape(kb):
         "impact": None,
         "services": ["search"],
         "category": "capacity",
+        "root_cause": "A connection pool limit was lowered by a config change.",
         "url": f"/postmortems/{P7}/",
     }
     assert data["action_items"] == [] and data["runbooks"] == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kb_helpers import load_kb, postmortem
-from pmkb.index import SimilarIncident
+from pmkb.similarity import SimilarIncident
 
 
 def _incident(day: int, services: str, tags: str = "[]", category: str = "deploy", related: str = "[]") -> str:
@@ -36,9 +36,9 @@ def test_similar_incidents_carry_their_score_and_shared_features(tmp_path):
     assert [item.id for item in found] == ["close", "tag-only"]  # linked is related already
     close, tag_only = found
     assert isinstance(close, SimilarIncident)
-    # In the other incident's order: services, then tags, then the category.
-    assert close.shared == ["payments", "checkout-api", "#database", "category deploy"]
-    assert tag_only.shared == ["#timeout"]
+    # Heaviest first: the rare shared services and tag lead; the category and words follow.
+    assert set(close.shared[:3]) == {"payments", "checkout-api", "#database"} and "deploy" in close.shared
+    assert tag_only.shared[0] == "#timeout"
     assert close.score > tag_only.score > 0
     assert kb.similar("base", limit=1) == [close]
     assert kb.export_postmortem("base")["similar"] == ["close", "tag-only"]

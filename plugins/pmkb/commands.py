@@ -4,14 +4,17 @@ Every figure comes from `pmkb.reports`, which the site uses too; this module onl
 parses options and renders text or JSON. JSON shapes are documented in
 `pmkb.reports`.
 
-Text output is made for reading at a glance: aligned tables no wider than 100
-columns (long titles end in "…"), durations as "2 h 5 min", medians first.
-Colour only when stdout is a terminal and NO_COLOR is unset, never when piped.
+Text output is made for reading at a glance: aligned tables as wide as the terminal
+(`COLUMNS`, else its real size), long cells wrapped onto more lines rather than cut;
+durations as "2 h 5 min", medians first. When stdout is not a terminal nothing is
+wrapped or cut, so scripts and grep see whole values, and there is no colour (nor
+when NO_COLOR is set).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -37,8 +40,9 @@ from pmkb.index import KnowledgeBase
 from pmkb.model import ACTION_STATUSES
 from pmkb.plaintext import json_text, plain
 
-WIDTH = 100
 GAP = "  "
+# Where stdout is a terminal that reports no size.
+FALLBACK_WIDTH = 100
 MAX_LISTED_SERVICES = 12
 
 
@@ -73,11 +77,21 @@ def use_color() -> bool:
     return not os.environ.get("NO_COLOR") and _stdout_is_terminal()
 
 
+def output_width() -> int | None:
+    """The columns text may use: COLUMNS, else the terminal's size; None when stdout is
+    not a terminal, where lines are never wrapped or cut."""
+    if not _stdout_is_terminal():
+        return None
+    return shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
+
+
 class Printer:
-    """click.echo with the colour decision made once, so no ANSI code reaches a pipe."""
+    """click.echo with the colour and width decisions made once, so no ANSI code reaches
+    a pipe and every part of the output wraps at the same width."""
 
     def __init__(self) -> None:
         self.color = use_color()
+        self.width = output_width()
 
     def __call__(self, text: str = "") -> None:
         click.echo(text, color=self.color)
@@ -91,14 +105,15 @@ def one_line(text: str) -> str:
     return " ".join(plain(text).split())
 
 
-def truncate(text: str, width: int) -> str:
-    """At most `width` characters, ending in "…" when cut; control characters shown as escapes."""
+def wrap_cell(text: str, width: int | None) -> list[str]:
+    """A cell's text on as many lines of `width` as it needs; whole words where they fit.
+
+    Nothing is dropped: a word longer than the column is split across lines.
+    """
     text = one_line(text)
-    if len(text) <= width:
-        return text
-    if width <= 0:
-        return ""
-    return text[: width - 1].rstrip() + "…"
+    if width is None or len(text) <= width or width <= 0:
+        return [text]
+    return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=True) or [""]
 
 
 @dataclass
@@ -117,39 +132,55 @@ def table(
     indent: int = 0,
     shrink: Sequence[tuple[int, int]] = (),
 ) -> list[str]:
-    """Aligned lines no wider than WIDTH.
+    """Aligned lines, as wide as the output allows; a row whose cells don't fit wraps
+    them onto more lines, never cutting them.
 
-    `shrink` lists (column index, narrowest width) in the order columns give way
-    when the table is too wide: the caller knows which text people can spare.
+    `shrink` lists (column index, narrowest width) of the columns that may give way
+    when the table is too wide, the widest first: the caller knows which text people
+    can spare. A table still too wide at those widths runs past the edge rather
+    than lose text.
     """
-    texts = [[cell if isinstance(cell, str) else cell[0] for cell in row] for row in rows]
-    widths = [max([len(column.header), *(len(one_line(row[i])) for row in texts)]) for i, column in enumerate(columns)]
-    excess = indent + sum(widths) + len(GAP) * (len(columns) - 1) - WIDTH
-    for index, narrowest in shrink:
-        if excess <= 0:
-            break
-        cut = max(0, min(excess, widths[index] - narrowest))
-        widths[index] -= cut
-        excess -= cut
+    texts = [[one_line(cell if isinstance(cell, str) else cell[0]) for cell in row] for row in rows]
+    widths = [max([len(column.header), *(len(row[i]) for row in texts)]) for i, column in enumerate(columns)]
+    if out.width is not None:
+        excess = indent + sum(widths) + len(GAP) * (len(columns) - 1) - out.width
+        floors = {index: max(narrowest, len(columns[index].header)) for index, narrowest in shrink}
+        # The widest column that may give way loses a character at a time, so long
+        # columns meet in the middle instead of one of them collapsing.
+        while excess > 0:
+            room = [index for index, floor in floors.items() if widths[index] > floor]
+            if not room:
+                break
+            widest = max(room, key=lambda index: (widths[index], -index))
+            widths[widest] -= 1
+            excess -= 1
 
-    def line(cells: Sequence[Cell], header: bool = False) -> str:
-        parts = []
-        for i, (column, cell) in enumerate(zip(columns, cells)):
-            text, styles = (cell, {}) if isinstance(cell, str) else cell
-            text = truncate(text, widths[i])
-            padding = " " * (widths[i] - len(text))
-            # Style the text only, never the padding, so alignment survives colour.
-            styled = text if header else out.style(text, **styles)
-            parts.append(padding + styled if column.right else styled + padding)
-        rendered = " " * indent + GAP.join(parts).rstrip()
-        return out.style(rendered, bold=True) if header else rendered
+    def lines(cells: Sequence[Cell], header: bool = False) -> list[str]:
+        pieces = [wrap_cell(cell if isinstance(cell, str) else cell[0], widths[i]) for i, cell in enumerate(cells)]
+        rendered = []
+        for number in range(max(len(piece) for piece in pieces)):
+            parts = []
+            for i, (column, cell) in enumerate(zip(columns, cells)):
+                text = pieces[i][number] if number < len(pieces[i]) else ""
+                styles = {} if isinstance(cell, str) else cell[1]
+                padding = " " * (widths[i] - len(text))
+                # Style the text only, never the padding, so alignment survives colour.
+                styled = text if header or not text else out.style(text, **styles)
+                parts.append(padding + styled if column.right else styled + padding)
+            line = " " * indent + GAP.join(parts).rstrip()
+            rendered.append(out.style(line, bold=True) if header else line)
+        return rendered
 
-    return [line([column.header for column in columns], header=True), *(line(row) for row in rows)]
+    return [*lines([column.header for column in columns], header=True), *(line for row in rows for line in lines(row))]
 
 
-def _wrap(text: str, indent: int, first_indent: int | None = None) -> list[str]:
+def _wrap(text: str, indent: int, first_indent: int | None = None, width: int | None = None) -> list[str]:
+    """Prose indented by `indent` (`first_indent` on the first line), wrapped at `width` when given."""
+    first = " " * (indent if first_indent is None else first_indent)
+    if width is None:
+        return [first + " ".join(text.split())]
     return textwrap.wrap(
-        plain(text), width=WIDTH, initial_indent=" " * (indent if first_indent is None else first_indent),
+        plain(text), width=max(width, indent + 20), initial_indent=first,
         subsequent_indent=" " * indent, break_on_hyphens=False, break_long_words=False,
     ) or [""]
 
@@ -165,7 +196,8 @@ def _severity_style(kb: KnowledgeBase, severity: str) -> dict[str, Any]:
 
 def _heading(out: Printer, text: str) -> None:
     out()
-    out(out.style(text, bold=True, underline=True))
+    for line in _wrap(text, indent=0, width=out.width):
+        out(out.style(line, bold=True, underline=True))
 
 
 def _emit_json(data: Any) -> None:
@@ -219,7 +251,7 @@ def stats(
 def _counts_line(out: Printer, label: str, counts: dict[str, int], keep_zeros: bool = True) -> None:
     label_width = 14
     shown = " · ".join(f"{name} {count}" for name, count in counts.items() if keep_zeros or count) or "none"
-    for number, line in enumerate(_wrap(shown, indent=label_width)):
+    for number, line in enumerate(_wrap(shown, indent=label_width, width=out.width)):
         out((label.ljust(label_width) + line.lstrip()) if number == 0 else line)
 
 
@@ -275,7 +307,7 @@ def _stats_per_month(out: Printer, kb: KnowledgeBase, data: dict[str, Any]) -> N
     ]
     lines = table(out, columns, rows)
     # Bars use whatever the numbers leave of the width, one block per incident when it fits.
-    bar_room = WIDTH - max(len(click.unstyle(line)) for line in lines) - len(GAP)
+    bar_room = (out.width or FALLBACK_WIDTH) - max(len(click.unstyle(line)) for line in lines) - len(GAP)
     busiest = max(month["total"] for month in months)
     scale = min(1.0, bar_room / busiest) if bar_room > 0 and busiest else 0.0
     out(lines[0])
@@ -295,8 +327,9 @@ def _stats_recurring(out: Printer, data: dict[str, Any]) -> None:
             f"{recurrence['service']} · {recurrence['category']}: {recurrence['count']} incidents, "
             f"{recurrence['first']} → {recurrence['last']}"
         )
-        out(out.style(truncate(head, WIDTH), bold=True))
-        for line in _wrap(", ".join(recurrence["incidents"]), indent=4):
+        for line in _wrap(head, indent=4, first_indent=0, width=out.width):
+            out(out.style(line, bold=True))
+        for line in _wrap(", ".join(recurrence["incidents"]), indent=4, width=out.width):
             out(line)
 
 
@@ -348,15 +381,30 @@ def _brief_text(out: Printer, kb: KnowledgeBase, result: reports.Brief) -> None:
     names = plain(", ".join(result.services))
     since = f" since {result.since.isoformat()}" if result.since else ""
     overdue = sum(row.overdue for row in result.action_items)
-    out(out.style(truncate(f"Brief: {names}", WIDTH), bold=True))
+    for line in _wrap(f"Brief: {names}", indent=2, first_indent=0, width=out.width):
+        out(out.style(line, bold=True))
     summary = (
         f"{_plural(len(result.incidents), 'incident')}{since} · "
+        f"{_plural(len(result.lessons), 'lesson')} · "
         f"{_plural(len(result.action_items), 'open action item')}"
         + (f" ({overdue} overdue)" if overdue else "")
         + f" · {_plural(len(result.runbooks), 'runbook')}"
     )
     out(summary)
+    _brief_incidents(out, kb, result, names, since)
+    _brief_lessons(out, result)
 
+    _heading(out, "Open action items, overdue first")
+    if not result.action_items:
+        out("No open action items." if result.incidents else "No open action items: no incidents to act on.")
+    else:
+        for line in _actions_table(out, result.action_items, indent=2):
+            out(line)
+
+    _brief_runbooks(out, result, names)
+
+
+def _brief_incidents(out: Printer, kb: KnowledgeBase, result: reports.Brief, names: str, since: str) -> None:
     _heading(out, "Incidents, newest first")
     if not result.incidents:
         out(f"No incidents touch {names}{since}.")
@@ -369,24 +417,42 @@ def _brief_text(out: Printer, kb: KnowledgeBase, result: reports.Brief) -> None:
         if incident.type != "incident":
             markers.append(f"[{incident.type}]")
         marker_text = (" " + " ".join(markers)) if markers else ""
-        title = truncate(incident.title, WIDTH - indent - len(marker_text))
         severity = out.style(incident.severity, **_severity_style(kb, incident.severity))
         padding = " " * (severity_width - len(incident.severity))
-        out(
-            f"  {incident.date.isoformat()}{GAP}{severity}{padding}{GAP}{out.style(title, bold=True)}"
-            + out.style(marker_text, fg="magenta")
-        )
+        lead = f"  {incident.date.isoformat()}{GAP}{severity}{padding}{GAP}"
+        title_lines = _wrap(incident.title, indent=indent, width=None if out.width is None else out.width - len(marker_text))
+        for number, line in enumerate(title_lines):
+            styled = out.style(line.strip(), bold=True)
+            tail = out.style(marker_text, fg="magenta") if number == len(title_lines) - 1 else ""
+            out((lead if number == 0 else " " * indent) + styled + tail)
+        category = f" ({incident.category})" if incident.category else ""
+        if incident.root_cause:
+            cause = f"Root cause{category}: {incident.root_cause}"
+            for line in _wrap(cause, indent=indent + 2, first_indent=indent, width=out.width):
+                out(line)
+        else:
+            out(" " * indent + out.style(f"Root cause{category}: not written yet", dim=True))
         if incident.impact:
-            out(" " * indent + truncate(f"Impact: {incident.impact}", WIDTH - indent))
-        out(" " * indent + out.style(truncate(incident.url, WIDTH - indent), fg="cyan"))
+            for line in _wrap(f"Impact: {incident.impact}", indent=indent + 2, first_indent=indent, width=out.width):
+                out(line)
+        out(" " * indent + out.style(incident.url, fg="cyan"))
 
-    _heading(out, "Open action items, overdue first")
-    if not result.action_items:
-        out("No open action items." if result.incidents else "No open action items: no incidents to act on.")
-    else:
-        for line in _actions_table(out, result.action_items, indent=2):
+
+def _brief_lessons(out: Printer, result: reports.Brief) -> None:
+    _heading(out, "Lessons learned, newest first")
+    if not result.lessons:
+        out("No lessons written down yet." if result.incidents else "No lessons: no incidents.")
+    shown: str | None = None
+    for lesson in result.lessons:
+        # Grouped under the incident they came from, which heads its group once.
+        if lesson.postmortem_id != shown:
+            shown = lesson.postmortem_id
+            out(f"  {lesson.date.isoformat()}{GAP}" + out.style(lesson.postmortem_url, fg="cyan"))
+        for line in _wrap(f"• {lesson.text}", indent=6, first_indent=4, width=out.width):
             out(line)
 
+
+def _brief_runbooks(out: Printer, result: reports.Brief, names: str) -> None:
     _heading(out, "Runbooks")
     if not result.runbooks:
         out(f"No runbooks for {names}.")
@@ -395,16 +461,17 @@ def _brief_text(out: Printer, kb: KnowledgeBase, result: reports.Brief) -> None:
             review, review_style = f"review overdue since {runbook.review_due.isoformat()}", {"fg": "red"}
         else:
             review, review_style = (f"reviewed {runbook.last_reviewed.isoformat()}" if runbook.last_reviewed else ""), {}
-        owner = f" · owner {truncate(runbook.owner, 30)}"
-        suffix_width = len(owner) + (len(" · ") + len(review) if review else 0)
-        title = truncate(runbook.title, max(20, WIDTH - 2 - suffix_width))
-        out(
-            f"  {out.style(title, bold=True)}{owner}"
-            + (f" · {out.style(review, **review_style)}" if review else "")
-        )
-        out("    " + out.style(truncate(runbook.url, WIDTH - 4), fg="cyan"))
+        head = f"  {runbook.title} · owner {runbook.owner}" + (f" · {review}" if review else "")
+        lines = _wrap(head, indent=4, first_indent=2, width=out.width)
+        if len(lines) == 1:
+            # One line: title bold, review state coloured, as everywhere else.
+            head = f"  {out.style(one_line(runbook.title), bold=True)} · owner {one_line(runbook.owner)}"
+            lines = [head + (f" · {out.style(review, **review_style)}" if review else "")]
+        for line in lines:
+            out(line)
+        out("    " + out.style(runbook.url, fg="cyan"))
         alerts = ", ".join(runbook.alerts) if runbook.alerts else "none listed"
-        for line in _wrap(f"alerts: {alerts}", indent=6, first_indent=4):
+        for line in _wrap(f"alerts: {alerts}", indent=6, first_indent=4, width=out.width):
             out(line)
 
 
@@ -413,9 +480,9 @@ def _brief_text(out: Printer, kb: KnowledgeBase, result: reports.Brief) -> None:
 
 def _actions_table(out: Printer, rows: Sequence[reports.ActionRow], indent: int = 0) -> list[str]:
     columns = [Column("DUE"), Column("STATUS"), Column("PRI"), Column("OWNER"), Column("TITLE"), Column("POSTMORTEM")]
-    # A cut postmortem id still says which incident it was; titles and owners are what
-    # people act on, so they give way later.
-    shrink = [(5, 20), (4, 24), (3, 10), (5, 12), (4, 12)]
+    # Titles, owners, postmortem ids and the overdue mark wrap; dates, statuses and
+    # priorities stay whole. At 72 columns the table still fits.
+    shrink = [(0, 10), (3, 8), (4, 16), (5, 12)]
     cells: list[list[Cell]] = []
     for row in rows:
         item = row.item

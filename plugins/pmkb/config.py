@@ -51,6 +51,13 @@ DEFAULT_SECTION_ALIASES = {
 DEFAULT_RUNBOOK_SECTIONS = ["Symptoms", "Diagnosis", "Mitigation", "Escalation"]
 DEFAULT_RUNBOOK_SECTION_ALIASES = {"Mitigation": ["Remediation"]}
 
+# Text that stands in for a section not yet written (PMKB015), matched whole, ignoring case
+# and surrounding punctuation, or as a prefix before a colon ("TODO: ask the vendor").
+DEFAULT_PLACEHOLDERS = [
+    "TBD", "TBC", "TODO", "FIXME", "N/A", "NA", "none", "...", "…", "to be written",
+    "to be done", "to be determined", "to be confirmed", "coming soon", "fill in", "lorem ipsum",
+]
+
 RuleSetting = Literal["error", "warning", "off"]
 
 
@@ -84,6 +91,31 @@ class SecretsOptions(BaseModel):
     _patterns = field_validator("allow")(validate_patterns)
 
 
+class HollowOptions(BaseModel):
+    """PMKB015 hollow-section: what counts as an unwritten section."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    placeholders: list[str] = Field(default_factory=lambda: list(DEFAULT_PLACEHOLDERS))
+    # Fewest words a required section must have: one number for every section, or
+    # per section name; 0 (the default) checks no count.
+    min_words: int | dict[str, int] = Field(default=0)
+
+    @field_validator("min_words")
+    @classmethod
+    def _not_negative(cls, value: int | dict[str, int]) -> int | dict[str, int]:
+        counts = value.values() if isinstance(value, dict) else [value]
+        if any(count < 0 for count in counts):
+            raise ValueError("min_words must be 0 or more")
+        return value
+
+    def min_words_for(self, section: str) -> int:
+        if isinstance(self.min_words, int):
+            return self.min_words
+        wanted = section.strip().casefold()
+        return next((count for name, count in self.min_words.items() if name.strip().casefold() == wanted), 0)
+
+
 class KBConfig(BaseModel):
     """Every option has a default that serves; see the README for what each does."""
 
@@ -109,6 +141,7 @@ class KBConfig(BaseModel):
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     blame: BlameOptions = Field(default_factory=BlameOptions)
     secrets: SecretsOptions = Field(default_factory=SecretsOptions)
+    hollow: HollowOptions = Field(default_factory=HollowOptions)
     scaffolds_dir: str = ".pmkb/scaffolds"
     # Dates outside these years are findings: typos such as 0999 or 9999 would otherwise
     # make month-by-month series unbounded.

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import math
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections import defaultdict
+from functools import cached_property
 from datetime import date
 from typing import Any, Iterable
 
 from pmkb.config import KBConfig
 from pmkb.loader import Kind, Source
 from pmkb.model import Postmortem, Runbook
+from pmkb.sections import Excerpts, Placeholders, excerpts, section_words
+from pmkb.similarity import IncidentText, SimilarIncident, SimilarityIndex
 from pmkb.validation import Entry
-
-# How much one shared feature says about two incidents being alike.
-_SIMILARITY_WEIGHTS = {"service": 3.0, "category": 2.0, "tag": 1.0}
-# Features shared by this many incidents or more say nothing; skipping them keeps lookups cheap.
-_MAX_POSTING = 1000
-
-
-@dataclass(frozen=True)
-class SimilarIncident:
-    """A suggested similar incident: how alike it is (higher is closer) and why."""
-
-    id: str
-    score: float
-    shared: list[str]  # what the two have in common, for a reader to judge the suggestion
-
 
 def slugify(text: str) -> str:
     """Lower-case slug: letters and digits kept (Unicode too), other runs become `-`."""
@@ -117,18 +103,14 @@ class KnowledgeBase:
         self.related: dict[str, list[str]] = defaultdict(list)
         self.cited_by: dict[str, list[str]] = defaultdict(list)
         self.runbooks_by_service: dict[str, list[str]] = defaultdict(list)
-        self._postings: dict[tuple[str, str], list[str]] = defaultdict(list)
         for pm_id, pm in self.postmortems.items():
             self.by_severity[pm.severity].append(pm_id)
             for service in dict.fromkeys(pm.services):
                 self.by_service[service].append(pm_id)
-                self._postings[("service", service)].append(pm_id)
             for tag in dict.fromkeys(pm.tags):
                 self.by_tag[tag].append(pm_id)
-                self._postings[("tag", tag)].append(pm_id)
             if pm.category:
                 self.by_category[pm.category].append(pm_id)
-                self._postings[("category", pm.category)].append(pm_id)
             for other in pm.related:
                 if other != pm_id and other in self.postmortems:
                     self.related[pm_id].append(other)
@@ -157,42 +139,37 @@ class KnowledgeBase:
     def entry_path(self, kind: Kind, doc_id: str) -> str:
         return self.sources[(kind, doc_id)].relpath
 
-    def similar(self, pm_id: str, limit: int | None = None) -> list[SimilarIncident]:
-        """Incidents sharing services, tags and category, rarest features counting most.
+    @cached_property
+    def excerpts(self) -> dict[str, Excerpts]:
+        """Plain text of Summary, Root Cause and Lessons Learned per postmortem, read once
+        for every page, brief and export (a check needs none of it)."""
+        placeholders = Placeholders.from_config(self.config)
+        return {
+            pm_id: excerpts(self.sources[("postmortem", pm_id)], self.config.section_aliases, placeholders)
+            for pm_id in self.postmortems
+        }
 
-        Walks the inverted index of the incident's own features, so the cost is the
-        size of those postings, never a comparison of every pair.
-        """
-        limit = self.config.similar_limit if limit is None else limit
-        pm = self.postmortems[pm_id]
-        total = len(self.postmortems)
-        scores: Counter[str] = Counter()
-        features = [("service", s) for s in set(pm.services)] + [("tag", t) for t in set(pm.tags)]
-        if pm.category:
-            features.append(("category", pm.category))
-        for feature in features:
-            posting = self._postings.get(feature, [])
-            if len(posting) >= _MAX_POSTING:
-                continue
-            weight = _SIMILARITY_WEIGHTS[feature[0]] * math.log(1 + total / len(posting))
-            for other in posting:
-                if other != pm_id:
-                    scores[other] += weight
-        excluded = set(self.related.get(pm_id, ()))
-        ranked = sorted(
-            (other for other in scores if other not in excluded),
-            key=lambda other: (-round(scores[other], 9), -self.postmortems[other].started_at.timestamp(), other),
+    @cached_property
+    def similarity(self) -> SimilarityIndex:
+        """Words of title, Root Cause and Contributing Factors, with services, tags and
+        category; built on first use (a check never needs it)."""
+        return SimilarityIndex(
+            IncidentText(
+                id=pm_id,
+                title=pm.title,
+                body=section_words(self.sources[("postmortem", pm_id)], SIMILARITY_SECTIONS, self.config.section_aliases),
+                services=pm.services,
+                tags=pm.tags,
+                category=pm.category,
+            )
+            for pm_id, pm in self.postmortems.items()
         )
-        return [SimilarIncident(other, scores[other], self._shared(pm, self.postmortems[other])) for other in ranked[:limit]]
 
-    @staticmethod
-    def _shared(pm: Postmortem, other: Postmortem) -> list[str]:
-        """Services, then tags (as `#tag`), then the root-cause category both incidents have."""
-        shared = [service for service in other.services if service in pm.services]
-        shared += [f"#{tag}" for tag in other.tags if tag in pm.tags]
-        if other.category and other.category == pm.category:
-            shared.append(f"category {other.category}")
-        return list(dict.fromkeys(shared))
+    def similar(self, pm_id: str, limit: int | None = None) -> list[SimilarIncident]:
+        """Incidents most like this one, best first, with how alike they are and what they
+        share; related ones are left out (they are listed as related already)."""
+        limit = self.config.similar_limit if limit is None else limit
+        return self.similarity.similar(pm_id, limit, exclude=self.related.get(pm_id, ()))
 
     def runbook_review_due(self, runbook: Runbook) -> date:
         return runbook.review_due(self.config.runbook_review_days)
@@ -211,6 +188,7 @@ class KnowledgeBase:
 
     def export_postmortem(self, pm_id: str) -> dict[str, Any]:
         pm = self.postmortems[pm_id]
+        similar = self.similar(pm_id)
         data = pm.model_dump(mode="json")
         data.update(
             id=pm_id,
@@ -220,7 +198,11 @@ class KnowledgeBase:
             time_to_detect=pm.time_to_detect,
             time_to_mitigate=pm.time_to_mitigate,
             related=list(self.related.get(pm_id, [])),
-            similar=[suggestion.id for suggestion in self.similar(pm_id)],
+            similar=[incident.id for incident in similar],
+            similar_shared={incident.id: list(incident.shared) for incident in similar},
+            summary=self.excerpts[pm_id].summary,
+            root_cause=self.excerpts[pm_id].root_cause,
+            lessons=list(self.excerpts[pm_id].lessons),
         )
         for item, exported in zip(pm.action_items, data["action_items"]):
             exported["overdue"] = item.is_overdue(self.today)
@@ -239,6 +221,10 @@ class KnowledgeBase:
             incidents=list(self.cited_by.get(rb_id, [])),
         )
         return data
+
+
+# The sections whose words say what an incident was about.
+SIMILARITY_SECTIONS = ("Root Cause", "Contributing Factors")
 
 
 def postmortem_url(pm_id: str) -> str:

@@ -17,6 +17,7 @@ import yaml
 
 from pmkb.blocks import scan
 from pmkb.findings import Finding, Rule
+from pmkb.markdown_text import Block, blocks
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
 
@@ -80,8 +81,12 @@ _INLINE_MARKUP = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)|`+")
 
 @dataclass(frozen=True)
 class Heading:
+    """A level-2 heading and the span of its section's body, in file lines (1-based)."""
+
     text: str
     line: int
+    body_start: int = 0  # the first line after the heading
+    body_end: int = 0  # the line of the next level-1 or level-2 heading, or one past the last line
 
     @property
     def key(self) -> str:
@@ -104,6 +109,7 @@ class Source:
     # (key, line, line of its first occurrence) for each key given twice in one mapping;
     # validation reports them.
     duplicate_keys: list[tuple[str, int, int]] = field(default_factory=list)
+    _section_blocks: dict[int, list[Block]] = field(default_factory=dict, repr=False)
 
     @property
     def stem(self) -> str:
@@ -120,6 +126,20 @@ class Source:
     @property
     def body(self) -> str:
         return "\n".join(self.text.split("\n")[self.body_line - 1 :])
+
+    def section_text(self, heading: Heading) -> str:
+        return "\n".join(self.text.split("\n")[heading.body_start - 1 : heading.body_end - 1])
+
+    def section_blocks(self, heading: Heading) -> list[Block]:
+        """The plain-text blocks of a section's body, parsed once; `Block.line` is a file line."""
+        cached = self._section_blocks.get(heading.line)
+        if cached is None:
+            cached = [
+                Block(block.kind, block.text, block.line + heading.body_start, block.depth, block.cells)
+                for block in blocks(self.section_text(heading))
+            ]
+            self._section_blocks[heading.line] = cached
+        return cached
 
 
 def normalise_heading(text: str) -> str:
@@ -355,8 +375,28 @@ def _record_lines(node: yaml.Node, prefix: FieldPath, lines: dict[FieldPath, int
 
 
 def _read_headings(source: Source, body_line: int) -> None:
-    """Level-2 headings (ATX or setext) outside code, with their file lines."""
+    """Level-2 headings (ATX or setext) outside code, with their file lines and body spans.
+
+    A section runs to the next level-1 or level-2 heading; deeper headings belong to it.
+    """
     source.body_line = body_line
-    for heading in scan(source.body).headings:
+    body = source.body
+    lines = body.split("\n")
+    end_of_file = body_line + len(lines)
+    open_heading: Heading | None = None
+    for heading in scan(body).headings:
+        start = body_line + heading.line - 1
+        if open_heading is not None:
+            source.headings.append(_ended(open_heading, start))
+            open_heading = None
         if heading.level == 2:
-            source.headings.append(Heading(text=_INLINE_MARKUP.sub("", heading.content), line=body_line + heading.line - 1))
+            # An ATX heading is one line; a setext heading is its text lines and the underline.
+            atx = lines[heading.line - 1].lstrip().startswith("#")
+            height = 1 if atx else heading.content.count("\n") + 2
+            open_heading = Heading(text=_INLINE_MARKUP.sub("", heading.content), line=start, body_start=start + height)
+    if open_heading is not None:
+        source.headings.append(_ended(open_heading, end_of_file))
+
+
+def _ended(heading: Heading, end: int) -> Heading:
+    return Heading(heading.text, heading.line, heading.body_start, end)

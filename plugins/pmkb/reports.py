@@ -51,7 +51,10 @@ decimals, `null` where there is nothing to measure):
       "services": ["checkout-api"], "since": null, "today": "2026-11-23",
       "incidents": [                                             # newest first
         {"id", "date", "started_at", "severity", "status", "type", "title", "impact",
-         "services", "category", "url"}
+         "services", "category", "url", "root_cause"}          # root_cause: plain text, "" when unwritten
+      ],
+      "lessons": [                                               # newest incident first
+        {"text", "postmortem_id", "postmortem_title", "postmortem_url", "date"}
       ],
       "action_items": [<action item>, ...],                     # open only, overdue first
       "runbooks": [
@@ -469,6 +472,7 @@ class BriefIncident:
     services: tuple[str, ...] = ()
     category: str | None = None
     started_at: str = ""  # ISO 8601, UTC
+    root_cause: str = ""  # plain-text excerpt; empty when the section is unwritten
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -483,7 +487,40 @@ class BriefIncident:
             "services": list(self.services),
             "category": self.category,
             "url": self.url,
+            "root_cause": self.root_cause,
         }
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One lesson learned, with the incident it came from."""
+
+    text: str
+    postmortem_id: str
+    postmortem_title: str
+    date: date  # UTC date the incident started
+
+    @property
+    def postmortem_url(self) -> str:
+        return postmortem_url(self.postmortem_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "postmortem_id": self.postmortem_id,
+            "postmortem_title": self.postmortem_title,
+            "postmortem_url": self.postmortem_url,
+            "date": self.date.isoformat(),
+        }
+
+
+def lessons(kb: KnowledgeBase, postmortem_ids: Iterable[str]) -> list[Lesson]:
+    """The lessons of these incidents, in the order given (newest first by convention)."""
+    return [
+        Lesson(text, pm_id, kb.postmortems[pm_id].title, kb.postmortems[pm_id].started_at.date())
+        for pm_id in postmortem_ids
+        for text in kb.excerpts[pm_id].lessons
+    ]
 
 
 @dataclass(frozen=True)
@@ -521,11 +558,13 @@ class Brief:
     action_items: tuple[ActionRow, ...]  # open items of those incidents, overdue first
     runbooks: tuple[BriefRunbook, ...]  # by title
     since: date | None = None
+    lessons: tuple[Lesson, ...] = ()  # of those incidents, newest incident first
 
 
 def brief(kb: KnowledgeBase, services: Sequence[str], since: date | None = None) -> Brief:
-    """Past incidents touching any of `services` (newest first), their open action
-    items (overdue first) and the runbooks for those services.
+    """Past incidents touching any of `services` (newest first) with their root causes,
+    their lessons learned, their open action items (overdue first) and the runbooks
+    for those services.
 
     Service names are resolved with `resolve_services` (UnknownServiceError when one
     is unknown). `since` limits the incidents, hence their action items; runbooks are
@@ -572,12 +611,14 @@ def brief(kb: KnowledgeBase, services: Sequence[str], since: date | None = None)
                 services=tuple(pm.services),
                 category=pm.category,
                 started_at=iso_utc(pm.started_at),
+                root_cause=kb.excerpts[pm_id].root_cause,
             )
             for pm_id, pm in incidents
         ),
         action_items=tuple(items),
         runbooks=tuple(runbooks),
         since=since,
+        lessons=tuple(lessons(kb, (pm_id for pm_id, _ in incidents))),
     )
 
 
@@ -587,6 +628,7 @@ def brief_to_json(kb: KnowledgeBase, result: Brief) -> dict[str, Any]:
         "since": result.since.isoformat() if result.since else None,
         "today": kb.today.isoformat(),
         "incidents": [incident.as_dict() for incident in result.incidents],
+        "lessons": [lesson.as_dict() for lesson in result.lessons],
         "action_items": [row.as_dict() for row in result.action_items],
         "runbooks": [runbook.as_dict() for runbook in result.runbooks],
     }

@@ -21,26 +21,10 @@ from pmkb.config import KBConfig
 from pmkb.incidents import FORMATS as INCIDENT_FORMATS
 from pmkb.loader import normalise_heading
 from pmkb.model import slugify_id
+from pmkb.prompts import TIMELINE_EVENTS, section_hint
 
 MAX_SLUG_LENGTH = 60
 
-# One line per section, shown as an HTML comment in the new file.
-SECTION_HINTS = {
-    "summary": "Two or three sentences: what happened, to whom, for how long, and how it ended.",
-    "impact": "Who and what was affected, with numbers: requests, orders, customers, money, minutes.",
-    "timeline": "Times in UTC.",
-    "detection": "How the problem was noticed (alert, customer report, dashboard) and how long that took.",
-    "root cause": "The conditions in the system that made this outcome possible; ask why until you reach a design or process.",
-    "contributing factors": "What made the impact larger or the response slower.",
-    "resolution": "What stopped the impact and what brought the system back to normal.",
-    "what went well": "Tools, alerts and practices that helped; keep them.",
-    "what went poorly": "Where tools, alerts, documentation or processes got in the way.",
-    "lessons learned": "What the organisation now knows, and the action items that follow from it.",
-    "symptoms": "What on-call sees: the alert, the dashboards, the user reports.",
-    "diagnosis": "Commands and queries that confirm the cause, with what healthy and unhealthy output look like.",
-    "mitigation": "Step-by-step actions that stop the impact, safest first, with how to verify each.",
-    "escalation": "Who to page when the steps above don't work, and how to reach them.",
-}
 POSTMORTEM_ORDER = [
     "summary", "impact", "timeline", "detection", "root cause", "contributing factors",
     "resolution", "what went well", "what went poorly", "lessons learned",
@@ -71,7 +55,7 @@ def _sections(names: list[str], order: list[str]) -> list[Section]:
         return order.index(key) if key in order else len(order)
 
     ordered = sorted(dict.fromkeys(names), key=position)
-    return [Section(name, SECTION_HINTS.get(normalise_heading(name), f"What belongs under {name}.")) for name in ordered]
+    return [Section(name, section_hint(name)) for name in ordered]
 
 
 def _environment(config: KBConfig) -> jinja2.Environment:
@@ -196,6 +180,7 @@ def new_postmortem(
             "services": list(services) or ["unassigned"],
             "started_at": f"{day.isoformat()}T00:00:00Z",
             "time": "00:00",
+            "timeline_events": TIMELINE_EVENTS,
             "example_due": (day + timedelta(days=30)).isoformat(),
             "sections": _sections(config.required_sections + config.recommended_sections, POSTMORTEM_ORDER),
         },

@@ -174,7 +174,7 @@ def test_pmkb005_is_a_warning_on_drafts(kb_factory):
 
 def test_pmkb005_heading_variants_match(kb_factory):
     body = (
-        "\n## 1. summary:\n\nx\n\nImpact\n------\n\nx\n\n##   Timeline (UTC)  \n\nx\n\n## 3) Root Causes\n\nx\n\n"
+        "\n## 1. summary:\n\nx\n\nImpact\n------\n\nx\n\n##   Timeline (UTC)  \n\n- 14:02 x\n\n## 3) Root Causes\n\nx\n\n"
         "## 10. LEARNINGS\n\nx\n\n## Contributing factors\n\n## What went well\n\n## What Went Wrong:\n\n"
         "## Detection\n\n## Resolution\n"
     )

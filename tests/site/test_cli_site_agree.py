@@ -64,3 +64,18 @@ def test_actions_page_order_matches_pmkb_actions(example_site):
     rows = [row for body in bodies for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
     titles = [text_of(re.findall(r"<td>(.*?)</td>", row, re.S)[1]).strip() for row in rows]
     assert titles == [item["title"] for item in items]
+
+
+def test_service_pages_show_root_causes_and_lessons_of_pmkb_brief(example_site):
+    for service in ("checkout-api", "order-db", "payments"):
+        brief = cli_json("brief", service)
+        page = example_site.html(f"services/{service}/")
+        incidents = text_of(page.split('id="incidents"')[1].split('id="lessons"')[0])
+        for incident in brief["incidents"]:
+            if incident["status"] == "final":
+                assert incident["root_cause"], incident["id"]  # the example writes every final one
+            assert (incident["root_cause"] or "Root cause not written yet.") in incidents, incident["id"]
+        lessons = page.split('id="lessons"')[1].split('id="open-action-items"')[0]
+        items = re.findall(r"<li>(.*?)</li>", lessons, re.S)
+        assert [text_of(item.split("<span")[0]).strip() for item in items] == [lesson["text"] for lesson in brief["lessons"]]
+        assert [POSTMORTEM_HREF.search(item).group(1) for item in items] == [l["postmortem_id"] for l in brief["lessons"]]

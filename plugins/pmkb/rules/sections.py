@@ -7,6 +7,7 @@ from typing import Iterator
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
 from pmkb.loader import normalise_heading
+from pmkb.sections import section_lookup
 from pmkb.validation import Entry
 
 MISSING_SECTION = Rule(
@@ -27,15 +28,6 @@ MISSING_RECOMMENDED_SECTION = Rule(
     example="a postmortem with no `## What Went Well` heading",
 )
 RULES = (MISSING_SECTION, MISSING_RECOMMENDED_SECTION)
-
-
-def section_lookup(aliases: dict[str, list[str]]) -> dict[str, str]:
-    """Normalised heading text -> normalised section name it stands for."""
-    lookup: dict[str, str] = {}
-    for name, names in aliases.items():
-        for alias in names:
-            lookup[normalise_heading(alias)] = normalise_heading(name)
-    return lookup
 
 
 def present_sections(entry: Entry, aliases: dict[str, list[str]]) -> set[str]:

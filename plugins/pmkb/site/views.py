@@ -43,6 +43,15 @@ class IncidentRow:
     tags: tuple[str, ...]
     category: str | None
     impact: str | None
+    root_cause: str  # plain text: the first paragraph of Root Cause, cut near 300 characters; "" while unwritten
+
+
+@dataclass(frozen=True)
+class LessonRow:
+    """A lesson learned (plain text) and the incident it was learned from."""
+
+    text: str
+    incident: IncidentRow
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ class SimilarRow:
 
     incident: IncidentRow
     score: float  # how alike, as the index ranks them; higher is closer
-    shared: tuple[str, ...]  # as the index gives them, for the reader to judge, e.g. "checkout-api", "#database"
+    shared: tuple[str, ...]  # for the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database"
 
 
 @dataclass(frozen=True)
@@ -213,7 +222,8 @@ class Views:
     def incident(self, pm_id: str) -> IncidentRow:
         row = self._incidents.get(pm_id)
         if row is None:
-            row = self._incidents[pm_id] = IncidentRow(**_incident_fields(pm_id, self.kb.postmortems[pm_id]))
+            fields = _incident_fields(pm_id, self.kb.postmortems[pm_id], self.kb.excerpts[pm_id].root_cause)
+            row = self._incidents[pm_id] = IncidentRow(**fields)
         return row
 
     def incidents(self, ids: Iterable[str]) -> list[IncidentRow]:
@@ -327,7 +337,7 @@ class Views:
         ]
         return {
             "pm": PostmortemView(
-                **_incident_fields(pm_id, pm),
+                **_incident_fields(pm_id, pm, kb.excerpts[pm_id].root_cause),
                 detected_at=pm.detected_at,
                 mitigated_at=pm.mitigated_at,
                 resolved_at=pm.resolved_at,
@@ -365,9 +375,13 @@ class Views:
 
     def _page_service(self, service: str) -> dict[str, Any]:
         kb = self.kb
+        incident_ids = kb.by_service.get(service, [])
         return {
             "service": service,
-            "incidents": self.incidents(kb.by_service.get(service, [])),
+            "incidents": self.incidents(incident_ids),
+            "lessons": [
+                LessonRow(lesson.text, self.incident(lesson.postmortem_id)) for lesson in reports.lessons(kb, incident_ids)
+            ],
             "open_actions": [
                 self.action(row.postmortem_id, row.item, row.overdue)
                 for row in reports.action_rows(kb, services=[service])
@@ -438,7 +452,7 @@ class Views:
         return {"alerts": [AlertRow(name, tuple(self.runbooks(by_alert[name]))) for name in names]}
 
 
-def _incident_fields(pm_id: str, pm: Postmortem) -> dict[str, Any]:
+def _incident_fields(pm_id: str, pm: Postmortem, root_cause: str) -> dict[str, Any]:
     return {
         "id": pm_id,
         "title": pm.title,
@@ -451,4 +465,5 @@ def _incident_fields(pm_id: str, pm: Postmortem) -> dict[str, Any]:
         "tags": tuple(pm.tags),
         "category": pm.category,
         "impact": pm.impact,
+        "root_cause": root_cause,
     }

@@ -1,0 +1,200 @@
+"""Similar incidents: what an incident's words and metadata have in common with others'.
+
+Each postmortem becomes a weighted vector of the words of its title, Root Cause and
+Contributing Factors (BM25 weights, English stop words left out) plus its services,
+tags and category as terms of their own. Two incidents are as similar as the cosine
+of their vectors. Candidates come from an inverted index: only the postings of an
+incident's own heaviest terms are walked, each cut to its heaviest entries, so
+finding the neighbours of one incident never compares it with every other.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+# BM25's term-frequency saturation and length normalisation, at their usual values.
+_K1 = 1.2
+_B = 0.75
+# The title says what the incident was about; it counts as this many mentions.
+TITLE_WEIGHT = 2
+# Metadata terms against a word of the same rarity mentioned once or twice: a shared
+# service or category says a little more, a tag about the same.
+FEATURE_WEIGHTS = {"service": 1.5, "category": 1.2, "tag": 1.0}
+# How many of an incident's own terms are looked up, and how many entries of each
+# posting are walked: the bounds that keep a lookup cheap at any size.
+QUERY_TERMS = 24
+POSTING_CAP = 200
+# Candidates per wanted result that get the full cosine, best partial scores first.
+RERANKED_PER_RESULT = 8
+# Below this cosine two incidents share a word or two by chance.
+MIN_SCORE = 0.05
+# Shared terms shown to the reader, heaviest first.
+SHOWN_TERMS = 6
+
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+STOP_WORDS = frozenset(
+    """
+    a about above across after afterwards again against all almost alone along already also although always
+    am among amongst an and another any anyhow anyone anything anyway anywhere are aren't around as at back
+    be became because become becomes becoming been before beforehand behind being below beside besides
+    between beyond both but by can can't cannot could couldn't did didn't do does doesn't doing don't done
+    down due during each eg either else elsewhere enough etc even ever every everyone everything everywhere
+    except few first for former formerly found from further get gets getting give given go going gone got
+    had hadn't has hasn't have haven't having he hence her here hereafter hereby herein hers herself him
+    himself his how however i ie if in indeed instead into is isn't it it's its itself just keep kept last
+    latter least less let's like made make makes making many may me meanwhile might mine more moreover
+    most mostly much must mustn't my myself namely near nearly need needed neither never nevertheless next
+    no nobody none noone nor not nothing now nowhere of off often on once one only onto or other others
+    otherwise ought our ours ourselves out over own part per perhaps put quite rather ran re really run
+    same say said see seem seemed seeming seems several shan't she should shouldn't show since so some
+    somehow someone something sometime sometimes somewhere still such take taken than that that's the
+    their theirs them themselves then thence there there's thereafter thereby therefore therein these they
+    they're third this those though three through throughout thru thus to together too took toward towards
+    two under until up upon us use used uses using very via was wasn't way we we're well went were weren't
+    what what's whatever when whence whenever where whereafter whereas whereby wherein whereupon wherever
+    whether which while whither who whoever whole whom whose why will with within without won't would
+    wouldn't yet you your yours yourself yourselves
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+# Words every postmortem uses: they say an incident happened, not what it was about.
+INCIDENT_WORDS = frozenset(
+    """
+    incident incidents outage impact impacted affected customer customers user users minute minutes hour
+    hours day days week weeks month year time times today yesterday morning evening night utc change
+    changed changes problem problems issue issues cause caused causes causing root contributing factor
+    factors team teams engineer engineers on-call oncall alert alerts alerted page paged error errors
+    failed failure failures fail fails happened happen started start began ended end normal usual expected
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+def words(text: str) -> list[str]:
+    """Lower-case words without stop words, numbers or single letters; plurals folded."""
+    result = []
+    for word in _WORD.findall(text.lower()):
+        word = word.replace("’", "'")
+        if word in STOP_WORDS or word in INCIDENT_WORDS or len(word) < 2 or word.isdigit():
+            continue
+        if "'" in word:
+            word = word.split("'", 1)[0]
+        word = _singular(word)
+        if word not in INCIDENT_WORDS:
+            result.append(word)
+    return result
+
+
+def _singular(word: str) -> str:
+    # Enough folding to pair "connections" with "connection"; no stemmer guesses beyond that.
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@dataclass(frozen=True)
+class IncidentText:
+    """What similarity reads of one postmortem."""
+
+    id: str
+    title: str
+    body: str  # Root Cause and Contributing Factors, plain text
+    services: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class SimilarIncident:
+    id: str
+    score: float  # cosine of the two incidents' vectors, 0 to 1
+    shared: tuple[str, ...]  # what they have in common, heaviest first: words, services, "#tags", categories
+
+
+class SimilarityIndex:
+    """Vectors of every incident and the inverted index over them, built once."""
+
+    def __init__(self, incidents: Iterable[IncidentText]) -> None:
+        documents = list(incidents)
+        self.ids = [doc.id for doc in documents]
+        self._position = {doc_id: number for number, doc_id in enumerate(self.ids)}
+        counts = [Counter(words(doc.title) * TITLE_WEIGHT + words(doc.body)) for doc in documents]
+        lengths = [sum(count.values()) for count in counts]
+        average = (sum(lengths) / len(lengths)) if lengths else 0.0
+        features = [self._features(doc) for doc in documents]
+        frequency: Counter[str] = Counter(term for count in counts for term in count)
+        frequency.update(term for named in features for term in named)
+        total = len(documents)
+        self.vectors: list[dict[str, float]] = []
+        postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        def idf(term: str) -> float:
+            return math.log(1 + (total - frequency[term] + 0.5) / (frequency[term] + 0.5))
+
+        for number, (count, named, length) in enumerate(zip(counts, features, lengths)):
+            vector: dict[str, float] = {}
+            for term, tf in count.items():
+                saturation = tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / average)) if average else 0.0
+                vector[term] = idf(term) * saturation
+            for term, weight in named.items():
+                vector[term] = weight * idf(term)
+            norm = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
+            vector = {term: weight / norm for term, weight in vector.items()}
+            self.vectors.append(vector)
+            for term, weight in vector.items():
+                postings[term].append((weight, number))
+        # Heaviest first, so a capped walk sees the documents a term matters most to.
+        self.postings: dict[str, list[tuple[float, int]]] = {
+            term: sorted(entries, key=lambda entry: (-entry[0], entry[1])) for term, entries in postings.items()
+        }
+
+    @staticmethod
+    def _features(doc: IncidentText) -> dict[str, float]:
+        """Services, tags and category as terms, weighted by kind (idf is applied later)."""
+        named = [("service", name) for name in doc.services] + [("tag", name) for name in doc.tags]
+        if doc.category:
+            named.append(("category", doc.category))
+        return {f"{kind}:{name}": FEATURE_WEIGHTS[kind] for kind, name in named}
+
+    def similar(self, doc_id: str, limit: int, exclude: Iterable[str] = ()) -> list[SimilarIncident]:
+        """The `limit` incidents most like `doc_id`, best first; ties go to the lower position."""
+        number = self._position.get(doc_id)
+        if number is None or limit <= 0:
+            return []
+        vector = self.vectors[number]
+        skip = {self._position[other] for other in exclude if other in self._position}
+        skip.add(number)
+        scores: dict[int, float] = defaultdict(float)
+        for term, weight in heapq.nlargest(QUERY_TERMS, vector.items(), key=lambda item: (item[1], item[0])):
+            for other_weight, other in self.postings[term][:POSTING_CAP]:
+                if other not in skip:
+                    scores[other] += weight * other_weight
+        # The walk scored only the heaviest terms; the full cosine ranks the best it found.
+        shortlist = heapq.nlargest(limit * RERANKED_PER_RESULT, scores.items(), key=lambda item: (item[1], -item[0]))
+        ranked = []
+        for other, _ in shortlist:
+            score = _cosine(vector, self.vectors[other])
+            if score >= MIN_SCORE:
+                ranked.append((score, other))
+        best = heapq.nsmallest(limit, ranked, key=lambda item: (-round(item[0], 9), item[1]))
+        return [SimilarIncident(self.ids[other], round(score, 4), self._shared(vector, self.vectors[other])) for score, other in best]
+
+    @staticmethod
+    def _shared(left: Mapping[str, float], right: Mapping[str, float]) -> tuple[str, ...]:
+        common = sorted(left.keys() & right.keys(), key=lambda term: (-left[term] * right[term], term))
+        # A category and a word can read the same ("database"); show it once.
+        return tuple(dict.fromkeys(_display(term) for term in common))[:SHOWN_TERMS]
+
+
+def _cosine(left: Mapping[str, float], right: Mapping[str, float]) -> float:
+    small, large = (left, right) if len(left) <= len(right) else (right, left)
+    return sum(weight * large.get(term, 0.0) for term, weight in small.items())
+
+
+def _display(term: str) -> str:
+    kind, _, name = term.partition(":")
+    if not name:
+        return term
+    return f"#{name}" if kind == "tag" else name
