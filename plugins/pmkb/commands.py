@@ -177,10 +177,11 @@ def table(
 def _wrap(text: str, indent: int, first_indent: int | None = None, width: int | None = None) -> list[str]:
     """Prose indented by `indent` (`first_indent` on the first line), wrapped at `width` when given."""
     first = " " * (indent if first_indent is None else first_indent)
+    text = one_line(text)
     if width is None:
-        return [first + " ".join(text.split())]
+        return [first + text]
     return textwrap.wrap(
-        plain(text), width=max(width, indent + 20), initial_indent=first,
+        text, width=max(width, indent + 20), initial_indent=first,
         subsequent_indent=" " * indent, break_on_hyphens=False, break_long_words=False,
     ) or [""]
 
