@@ -318,7 +318,8 @@ def read_mkdocs_yml(path: Path, _inherited_by: tuple[Path, ...] = ()) -> dict[st
             raise ConfigError(f"{path}: INHERIT loops back to a file that inherits it: {loop}")
         base = read_mkdocs_yml(target, chain)
         data = _merge(base, data)
-    return data
+    mapping: dict[str, Any] = data
+    return mapping
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -274,8 +274,9 @@ def _parse(source: Source) -> None:
         )
         return
     source.data = {str(key): value for key, value in data.items()}
-    _record_lines(node, (), source.lines, offset=2)
-    source.duplicate_keys = list(_duplicate_keys(node))
+    if node is not None:
+        _record_lines(node, (), source.lines, offset=2)
+        source.duplicate_keys = list(_duplicate_keys(node))
 
 
 def _expansion_problem(root: yaml.Node) -> tuple[int, str] | None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from blame_sentences import BLAMEFUL, BLAMELESS
-from pmkb.rules.blame import DEFAULT_HINTS, EXTRA_HINT, BlameHit, BlamePhrases, find_blame
+from pmkb.rules.blame import BlameHit, BlamePhrases, find_blame
+
+EXTRA_PATTERN = "a configured blame phrase"
 
 
 def hits(text: str, phrases: BlamePhrases = BlamePhrases()) -> list[BlameHit]:
@@ -25,19 +28,7 @@ def test_fixture_set_is_large_enough() -> None:
     assert not set(BLAMEFUL) & set(BLAMELESS)
 
 
-# Sentences the detector is known to miss; each is a strict expected failure, so
-# catching one fails the run until it is taken off this list.
-KNOWN_MISSES = frozenset({"The deployer made a critical error."})
-
-
-def _blameful_cases() -> list[object]:
-    return [
-        pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="known miss")) if s in KNOWN_MISSES else s
-        for s in BLAMEFUL
-    ]
-
-
-@pytest.mark.parametrize("sentence", _blameful_cases())
+@pytest.mark.parametrize("sentence", BLAMEFUL)
 def test_blameful_sentence_gives_one_well_formed_hit(sentence: str) -> None:
     found = hits(sentence)
     assert len(found) == 1, "one sentence on one line gives exactly one hit"
@@ -45,12 +36,110 @@ def test_blameful_sentence_gives_one_well_formed_hit(sentence: str) -> None:
     assert hit.line == 1
     assert sentence[hit.column - 1 :].startswith(hit.phrase.split()[0])
     assert hit.phrase.strip() == hit.phrase and hit.phrase
-    assert hit.hint in DEFAULT_HINTS
+    assert_hint_is_specific(hit)
+
+
+def assert_hint_is_specific(hit: BlameHit) -> None:
+    """A hint names the pattern, quotes the phrase and offers a rewording."""
+    pattern, quoted, rest = hit.hint.partition(f' in "{hit.phrase}": ')
+    assert quoted, hit.hint
+    assert pattern in PATTERN_NAMES, pattern
+    assert re.fullmatch(r'[^"]+, e\.g\. "[^"]+"', rest), hit.hint
+
+
+PATTERN_NAMES = {
+    "human error",
+    "a lapse pinned on a person",
+    "a failure pinned on a person",
+    "a judgement of a person",
+    "hindsight about a person",
+    "an ignored signal pinned on a person",
+    "fault assigned to a person",
+    "breakage pinned on a person",
+    "a bad change pinned on a person",
+    "a destructive action pinned on a person",
+    "a skipped step pinned on a person",
+}
 
 
 @pytest.mark.parametrize("sentence", BLAMELESS)
 def test_blameless_sentence_gives_no_hit(sentence: str) -> None:
     assert [h.phrase for h in hits(sentence)] == []
+
+
+def test_readme_states_the_measured_precision_and_recall() -> None:
+    caught = sum(1 for s in BLAMEFUL if hits(s))
+    false_alarms = sum(1 for s in BLAMELESS if hits(s))
+    precision = caught / (caught + false_alarms)
+    recall = caught / len(BLAMEFUL)
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8").split())
+    stated = (
+        f"({len(BLAMEFUL)} blaming, {len(BLAMELESS)} blameless, including look-alikes): "
+        f"precision {precision:.2f} and recall {recall:.2f}"
+    )
+    assert stated in readme
+
+
+@pytest.mark.parametrize(
+    ("sentence", "pattern", "phrase", "rewording"),
+    [
+        (
+            "John broke prod by pushing a bad config",
+            "breakage pinned on a person",
+            "John broke",
+            "the bad config reached prod without a check that would have caught it",
+        ),
+        (
+            "@jdoe pushed a bad config to prod",
+            "a bad change pinned on a person",
+            "@jdoe pushed a bad config",
+            "the bad config reached prod without a check that would have caught it",
+        ),
+        (
+            "The intern deleted the production table.",
+            "a destructive action pinned on a person",
+            "The intern deleted the production table",
+            "the production table could be deleted without a confirmation or a second approval",
+        ),
+        (
+            "The deployer made a critical error.",
+            "a judgement of a person",
+            "The deployer made a critical error",
+            "the change went ahead without a safeguard that would have caught the problem",
+        ),
+        (
+            "Bob forgot to run the database migration before deploying.",
+            "a lapse pinned on a person",
+            "Bob forgot",
+            "nothing in the process or tooling made sure to run the database migration before deploying",
+        ),
+        (
+            "Jenny ignored the disk space alert for two hours.",
+            "an ignored signal pinned on a person",
+            "Jenny ignored",
+            "the disk space alert did not lead to action; say why (noise, unclear owner, no runbook)",
+        ),
+        (
+            "Priya should have noticed the replica lag on the dashboard.",
+            "hindsight about a person",
+            "Priya should have noticed",
+            "nothing made the replica lag visible at the time",
+        ),
+        (
+            "@chris's bad config took down the edge proxies.",
+            "breakage pinned on a person",
+            "@chris's bad config took down",
+            "the bad config reached the edge proxies without a check that would have caught it",
+        ),
+    ],
+)
+def test_hint_names_the_pattern_and_rewords_the_sentence(
+    sentence: str, pattern: str, phrase: str, rewording: str
+) -> None:
+    (hit,) = hits(sentence)
+    assert hit.phrase == phrase
+    assert hit.hint.startswith(f'{pattern} in "{phrase}": ')
+    assert hit.hint.endswith(f'e.g. "{rewording}"')
 
 
 @pytest.mark.parametrize(
@@ -319,7 +408,7 @@ def test_extra_patterns_count_as_blame() -> None:
         (2, 10, "Went Rogue"),
         (3, 3, "COWBOY deploy"),
     ]
-    assert all(h.hint == EXTRA_HINT for h in found)
+    assert all(h.hint.startswith(f'{EXTRA_PATTERN} in "{h.phrase}"') for h in found)
     assert hits("The team went rogue.") == []
 
 
@@ -339,9 +428,10 @@ def test_extra_and_default_hits_share_the_one_per_sentence_limit() -> None:
     phrases = BlamePhrases(extra=("went rogue",))
     (hit,) = hits("Bob forgot the flag and went rogue.", phrases)
     assert (hit.column, hit.phrase) == (1, "Bob forgot")
-    assert hit.hint in DEFAULT_HINTS
+    assert hit.hint.startswith("a lapse pinned on a person")
     (hit,) = hits("We went rogue and Bob forgot the flag.", phrases)
-    assert (hit.column, hit.phrase, hit.hint) == (4, "went rogue", EXTRA_HINT)
+    assert (hit.column, hit.phrase) == (4, "went rogue")
+    assert hit.hint.startswith(EXTRA_PATTERN)
 
 
 def test_allow_drops_only_matching_sentences() -> None:
@@ -382,12 +472,67 @@ def test_hits_are_immutable_values() -> None:
 # ------------------------------------------------------------------ properties
 
 _WORDS = [
-    "Bob", "the", "on-call", "engineer", "forgot", "failed", "to", "blame", "fault", "'s",
-    "human", "error", "not", "nobody", "@dana", "broke", "prod", "should", "have", "caught",
-    "because", "didn't", "who", "if", "had", "Kubernetes", "check", "careless", "lazy",
-    "sloppy", "quorum", "git", "caused", "by", ",", ".", "!", "?", ";", "|", "`", "```",
-    "---", "#", "-", "*", "_", ">", "[", "](http://x.y/blame)", "<br>", "\n", "\n\n",
-    "\r\n", " ", "  ", "\t", "\ufeff", "é", "Zoë", "14:05",
+    "Bob",
+    "the",
+    "on-call",
+    "engineer",
+    "forgot",
+    "failed",
+    "to",
+    "blame",
+    "fault",
+    "'s",
+    "human",
+    "error",
+    "not",
+    "nobody",
+    "@dana",
+    "broke",
+    "prod",
+    "should",
+    "have",
+    "caught",
+    "because",
+    "didn't",
+    "who",
+    "if",
+    "had",
+    "Kubernetes",
+    "check",
+    "careless",
+    "lazy",
+    "sloppy",
+    "quorum",
+    "git",
+    "caused",
+    "by",
+    ",",
+    ".",
+    "!",
+    "?",
+    ";",
+    "|",
+    "`",
+    "```",
+    "---",
+    "#",
+    "-",
+    "*",
+    "_",
+    ">",
+    "[",
+    "](http://x.y/blame)",
+    "<br>",
+    "\n",
+    "\n\n",
+    "\r\n",
+    " ",
+    "  ",
+    "\t",
+    "\ufeff",
+    "é",
+    "Zoë",
+    "14:05",
 ]
 _mixed_text = st.lists(st.sampled_from(_WORDS), max_size=60).map(" ".join)
 _any_text = st.one_of(st.text(max_size=300), _mixed_text)

@@ -23,7 +23,7 @@ import base64
 import math
 import re
 import string
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -113,14 +113,31 @@ _PLACEHOLDER_WORDS = frozenset(
     """.split()
 )
 _PLACEHOLDER_FRAGMENTS = (
-    "redacted", "masked", "removed", "hidden", "placeholder", "changeme", "censored",
-    "omitted", "your_", "your-", "yourpass", "xxxx", "****", "…", "...",
-    "{{", "${", "$(", "%(", "<", ">", "•",
+    "redacted",
+    "masked",
+    "removed",
+    "hidden",
+    "placeholder",
+    "changeme",
+    "censored",
+    "omitted",
+    "your_",
+    "your-",
+    "yourpass",
+    "xxxx",
+    "****",
+    "…",
+    "...",
+    "{{",
+    "${",
+    "$(",
+    "%(",
+    "<",
+    ">",
+    "•",
 )
 _MASK_CHARS = frozenset("*xX•●#.-_?")
-_ENV_REF = re.compile(
-    r"process\.env|os\.environ|os\.getenv|env\(|env\[|secrets\.|vault:|ref\+", re.IGNORECASE
-)
+_ENV_REF = re.compile(r"process\.env|os\.environ|os\.getenv|env\(|env\[|secrets\.|vault:|ref\+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -275,8 +292,9 @@ _PEM = re.compile(
     r"| BEGIN SSH2 ENCRYPTED PRIVATE KEY ----)"
 )
 _PUTTY = re.compile(r"PuTTY-User-Key-File-\d+:")
-# Armour headers (Proc-Type:, Comment:, ...) may sit between the marker and the body.
-_KEY_BODY = re.compile(r"\s*(?:[A-Za-z][\w-]*:[^\n]*\n\s*)*(?P<body>[A-Za-z0-9+/=]{16,})")
+# Armour headers (Proc-Type:, Comment:, ...) may sit between the marker and the body;
+# they are short, and bounding them keeps a line of repeated markers linear.
+_KEY_BODY = re.compile(r"\s*(?:[A-Za-z][\w-]{0,64}:[^\n]{0,256}\n\s*){0,16}(?P<body>[A-Za-z0-9+/=]{16,})")
 
 # scheme://user:password@host — the user may be empty (redis://:pw@host); the
 # password may contain ':' but no whitespace or URL delimiter. The scheme is not
@@ -314,40 +332,53 @@ def _detectors() -> tuple[_Detector, ...]:
     slack_token, slack_webhook = SlackDetector.denylist
     return (
         _Detector("AWS access key", _after(AWSKeyDetector.denylist[0]), not_after=_BASE64),
-        _Detector("AWS secret access key", _AWS_SECRET, group="value", reveal=0, lower=True,
-                  accept=_aws_secret_key),
+        _Detector("AWS secret access key", _AWS_SECRET, group="value", reveal=0, lower=True, accept=_aws_secret_key),
         *(_Detector("GitHub token", p, not_after=_WORD) for p in GitHubTokenDetector.denylist),
-        # Fine-grained personal access tokens are not in detect-secrets 1.5.
-        _Detector("GitHub token", re.compile(r"github_pat_[A-Za-z0-9_]{50,255}" + _AFTER),
-                  not_after=_WORD),
+        # Fine-grained personal access tokens are not in detect-secrets 1.5. The look-behind
+        # (after the literal, so the search still skips ahead) rejects what ``not_after`` would,
+        # before the long run is scanned.
+        _Detector(
+            "GitHub token",
+            re.compile(r"github_pat_(?<![A-Za-z0-9_]github_pat_)[A-Za-z0-9_]{50,255}" + _AFTER),
+            not_after=_WORD,
+        ),
         # These patterns already end in (?!\w).
         *(_Detector("GitLab token", p, not_after=_WORD) for p in GitLabTokenDetector.denylist),
         _Detector("Slack webhook URL", slack_webhook),
         _Detector("Slack token", _without_ignorecase(slack_token), lower=True, not_after=_WORD),
         # App-level tokens are not in detect-secrets 1.5.
-        _Detector("Slack token", re.compile(r"xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{20,}" + _AFTER),
-                  not_after=_WORD),
+        _Detector("Slack token", re.compile(r"xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{20,}" + _AFTER), not_after=_WORD),
         # detect-secrets only knows 24-character live keys; current keys are longer,
         # and a test key still opens the account's test data.
-        _Detector("Stripe key", re.compile(r"[rs]k_(?:live|test)_[0-9a-zA-Z]{24,}" + _AFTER),
-                  not_after=_WORD, kind_of=_stripe_kind),
-        _Detector("Google API key", re.compile(r"AIza[0-9A-Za-z_-]{35}" + _AFTER),
-                  not_after=_BASE64),
+        _Detector(
+            "Stripe key",
+            re.compile(r"[rs]k_(?:live|test)_[0-9a-zA-Z]{24,}" + _AFTER),
+            not_after=_WORD,
+            kind_of=_stripe_kind,
+        ),
+        _Detector("Google API key", re.compile(r"AIza[0-9A-Za-z_-]{35}" + _AFTER), not_after=_BASE64),
         # Signed JWTs only; header and payload are JSON objects, so both start eyJ.
-        _Detector("JSON Web Token",
-                  re.compile(r"eyJ[A-Za-z0-9_-]{8,}={0,2}\.eyJ[A-Za-z0-9_-]{8,}={0,2}"
-                             r"\.[A-Za-z0-9_-]{16,}={0,2}" + _AFTER),
-                  not_after=_BASE64, accept=_jwt_valid),
+        _Detector(
+            "JSON Web Token",
+            re.compile(
+                r"eyJ(?<![A-Za-z0-9_+/-]eyJ)[A-Za-z0-9_-]{8,}={0,2}\.eyJ[A-Za-z0-9_-]{8,}={0,2}"
+                r"\.[A-Za-z0-9_-]{16,}={0,2}" + _AFTER
+            ),
+            not_after=_BASE64,
+            accept=_jwt_valid,
+        ),
         _Detector("private key", _PEM, reveal=0),
         _Detector("private key", _PUTTY, reveal=0, not_after=_WORD),
-        _Detector("password in connection URL", _URL_PASSWORD, group="value", reveal=0,
-                  accept=lambda v: not _is_placeholder(v)),
-        _Detector("basic auth credentials", _BASIC_AUTH, group="value", reveal=0, lower=True,
-                  accept=_basic_auth_valid),
-        _Detector("bearer token", _BEARER, group="value", reveal=0, lower=True,
-                  not_after=_WORD, accept=_free_form),
-        _Detector("secret in assignment", _ASSIGNMENT, group="value", reveal=0, lower=True,
-                  accept=_free_form),
+        _Detector(
+            "password in connection URL",
+            _URL_PASSWORD,
+            group="value",
+            reveal=0,
+            accept=lambda v: not _is_placeholder(v),
+        ),
+        _Detector("basic auth credentials", _BASIC_AUTH, group="value", reveal=0, lower=True, accept=_basic_auth_valid),
+        _Detector("bearer token", _BEARER, group="value", reveal=0, lower=True, not_after=_WORD, accept=_free_form),
+        _Detector("secret in assignment", _ASSIGNMENT, group="value", reveal=0, lower=True, accept=_free_form),
     )
 
 
@@ -358,12 +389,12 @@ def _value(det: _Detector, m: re.Match[str], text: str) -> str:
         return body.group("body") if body else m.group(0)
     if det.regex is _ASSIGNMENT:
         if m.group("quoted") is not None:
-            return text[m.start("quoted"):m.end("quoted")]
+            return text[m.start("quoted") : m.end("quoted")]
         # Trailing sentence or list punctuation is not part of an unquoted value.
-        return text[m.start("value"):m.end("value")].rstrip(",;.)]}")
+        return text[m.start("value") : m.end("value")].rstrip(",;.)]}")
     if det.kind == "Slack webhook URL":
         return m.group(0).split("/services/", 1)[-1]
-    return text[m.start(det.group):m.end(det.group)]
+    return text[m.start(det.group) : m.end(det.group)]
 
 
 def _allow_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
@@ -416,15 +447,20 @@ def find_secrets(text: str, options: SecretOptions = SecretOptions()) -> Iterato
             found.append((start, m.end(), priority, line, kind, mask(value, det.reveal)))
 
     # Overlapping hits are one secret: keep the most specific detector's. No
-    # pattern crosses a line break, so only hits on one line can overlap.
+    # pattern crosses a line break, so only hits on one line can overlap. The kept
+    # hits of a line never overlap one another, so sorted by start their ends are
+    # sorted too, and only the last one starting before a new hit ends can overlap it.
     found.sort(key=lambda h: (h[2], h[0]))
-    by_line: dict[int, list[_Hit]] = {}
+    by_line: dict[int, tuple[list[int], list[int]]] = {}
     kept: list[_Hit] = []
     for hit in found:
-        same_line = by_line.setdefault(hit[3], [])
-        if not any(hit[0] < k[1] and k[0] < hit[1] for k in same_line):
-            same_line.append(hit)
-            kept.append(hit)
+        starts, ends = by_line.setdefault(hit[3], ([], []))
+        index = bisect_left(starts, hit[1])
+        if index and ends[index - 1] > hit[0]:
+            continue
+        starts.insert(index, hit[0])
+        ends.insert(index, hit[1])
+        kept.append(hit)
     kept.sort(key=lambda h: (h[0], h[2]))
     for _start, _end, _priority, line, kind, masked in kept:
         yield SecretHit(line=line, kind=kind, masked=masked)

@@ -26,6 +26,5 @@ columns count characters, both 1-based.
 """
 
 from pmkb.rules.blame.engine import BlameHit, BlamePhrases, find_blame
-from pmkb.rules.blame.hints import DEFAULT_HINTS, EXTRA_HINT
 
-__all__ = ["BlameHit", "BlamePhrases", "DEFAULT_HINTS", "EXTRA_HINT", "find_blame"]
+__all__ = ["BlameHit", "BlamePhrases", "find_blame"]

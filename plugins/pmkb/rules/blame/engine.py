@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pmkb.patterns import compile_user_pattern
-from pmkb.rules.blame.hints import EXTRA_HINT
+from pmkb.rules.blame.hints import EXTRA_HINT, Advice, clause
 from pmkb.rules.blame.people import negated, object_person, phrase_start, relative_subject_is_person, token_is_person
 from pmkb.rules.blame.rules import DEFAULT_RULES, Rule
 from pmkb.rules.blame.text import Sentence, fold, prepare, sentence_bounds
@@ -24,7 +24,7 @@ class BlameHit:
     line: int  # 1-based line in the given text
     column: int  # 1-based, in characters
     phrase: str  # the matched text (whitespace runs and Markdown markup collapsed to one space)
-    hint: str  # a blameless rewording hint
+    hint: str  # the pattern found, the phrase quoted, and a rewording built from the sentence
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,7 @@ def _apply(rule: Rule, sentence: Sentence, m: re.Match[str]) -> tuple[int, int] 
     if rule.subject:
         who = m.group("who")
         before = sentence.words_before(m.start("who"), limit=2)
-        if not token_is_person(who, before, sentence.text()) and not relative_subject_is_person(
-            sentence, m.start("who")
-        ):
+        if not token_is_person(who, before, sentence) and not relative_subject_is_person(sentence, m.start("who")):
             return None
         if rule.possessive and (who.lower() in NEGATED_POSSESSORS):
             return None
@@ -187,7 +185,7 @@ def find_blame(text: str, phrases: BlamePhrases = BlamePhrases()) -> Iterator[Bl
     for sentence_index in sentence_indices:
         first, last = bounds[sentence_index]
         sentence = Sentence(masked, first, last)
-        spans: list[tuple[int, int, str]] = []
+        spans: list[tuple[int, int, Advice]] = []
         for plan_index in candidates.get(sentence_index, ()):
             rule, _, others = plans[plan_index]
             if not all(any(folded.find(word, first, last) >= 0 for word in group) for group in others):
@@ -217,7 +215,7 @@ def find_blame(text: str, phrases: BlamePhrases = BlamePhrases()) -> Iterator[Bl
             if any(p.search(original) for p in allow):
                 continue
         seen_lines: set[int] = set()
-        for start, end, hint in sorted(spans):
+        for start, end, advice in sorted(spans, key=lambda span: (span[0], span[1])):
             line_index = bisect_right(line_starts, start) - 1
             if line_index in seen_lines:
                 continue
@@ -229,5 +227,5 @@ def find_blame(text: str, phrases: BlamePhrases = BlamePhrases()) -> Iterator[Bl
                 line=line_index + 1,
                 column=start - line_starts[line_index] + 1,
                 phrase=phrase,
-                hint=hint,
+                hint=advice.hint(clause(masked, start, end, sentence.start, sentence.end)),
             )

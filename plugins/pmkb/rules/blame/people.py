@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import islice
 
 from pmkb.rules.blame.text import TOKEN, WORD, Sentence
 from pmkb.rules.blame.vocabulary import (
@@ -15,6 +17,7 @@ from pmkb.rules.blame.vocabulary import (
     NEGATORS,
     NOT_NAME_SUFFIXES,
     NOT_NAMES,
+    NOT_HANDLES,
     NP_STOP,
     OBJECT_PRONOUNS,
     PEOPLE_DESKS,
@@ -54,19 +57,28 @@ def _is_product_word(token: str) -> bool:
     return len(token) > 1 and any(c.isupper() for c in token[1:])
 
 
-def _is_title_case(sentence: str) -> bool:
+@lru_cache(maxsize=64)
+def _is_title_case(sentence: Sentence) -> bool:
     """Headings such as "Cache Warmer Failed To Start" capitalise every word."""
-    words = [w for w in WORD.findall(sentence) if w[:1].isalpha()]
+    words = [w for w in WORD.findall(sentence.masked, sentence.start, sentence.end) if w[:1].isalpha()]
     if len(words) < 4:
         return False
     capitalised = sum(1 for w in words if w[:1].isupper())
     return capitalised / len(words) >= 0.6
 
 
-def _they_means_things(sentence: str) -> bool:
+# Facts about a whole sentence are computed once per sentence (not once per
+# candidate word), so a long sentence with many candidates stays linear.
+@lru_cache(maxsize=64)
+def _in_kubernetes_context(sentence: Sentence) -> bool:
+    return K8S_CONTEXT.search(sentence.masked, sentence.start, sentence.end) is not None
+
+
+@lru_cache(maxsize=64)
+def _they_means_things(sentence: Sentence) -> bool:
     """ "The replicas fell behind and they failed to catch up": when the sentence
     names plural things and no people before "they", it refers to the things."""
-    words = WORD.findall(sentence)
+    words = WORD.findall(sentence.masked, sentence.start, sentence.end)
     lowered = [w.lower() for w in words]
     earlier = words[: lowered.index("they")] if "they" in lowered else words
     for word in earlier:
@@ -76,13 +88,13 @@ def _they_means_things(sentence: str) -> bool:
     return any(w.lower().endswith("s") and singular(w.lower()) in THINGS for w in earlier)
 
 
-def token_is_person(token: str, before: list[str], sentence: str) -> bool:
+def token_is_person(token: str, before: list[str], sentence: Sentence) -> bool:
     """Whether ``token``, the head of a noun phrase, names a person.
 
     ``before`` holds the words just before it, as written, nearest last.
     """
     if token.startswith("@"):
-        return True
+        return token[1:].lower() not in NOT_HANDLES
     low = token.lower()
     if low == "they" and _they_means_things(sentence):
         return False
@@ -93,7 +105,7 @@ def token_is_person(token: str, before: list[str], sentence: str) -> bool:
     if low in ROLES:
         if after_product and token[:1].isupper():
             return False  # "Certificate Manager", "Secrets Operator"
-        if low.startswith("operator") and (previous.lower() in NOT_NAMES or K8S_CONTEXT.search(sentence)):
+        if low.startswith("operator") and (previous.lower() in NOT_NAMES or _in_kubernetes_context(sentence)):
             return False
         return True
     if low in ("call", "duty", "shift") and previous.lower() == "on":
@@ -136,7 +148,7 @@ def object_person(sentence: Sentence, pos: int) -> tuple[bool | None, int]:
 
     None means there is no noun phrase to judge (end of sentence).
     """
-    tokens = list(TOKEN.finditer(sentence.masked, pos, sentence.end))[:4]
+    tokens = list(islice(TOKEN.finditer(sentence.masked, pos, sentence.end), 4))
     if not tokens or sentence.masked[pos : tokens[0].start()].strip():
         return None, pos
     first = tokens[0]
@@ -146,10 +158,9 @@ def object_person(sentence: Sentence, pos: int) -> tuple[bool | None, int]:
         return None, pos
     if low in ("it", "this", "that", "these", "those", "everything", "something", "anything"):
         return False, first.end()
-    context = sentence.text()
     # A handle, pronoun or name settles it: "caused by @alex pushing", "Bob's change".
     if word[:1] in "@" or word[:1].isupper() or low in PRONOUNS or low in OBJECT_PRONOUNS:
-        if token_is_person(word, [], context):
+        if token_is_person(word, [], sentence):
             return True, first.end()
     # A common noun phrase: the head is its last word before a stop word or
     # punctuation ("the engineer's change" stops at the apostrophe).
@@ -166,7 +177,7 @@ def object_person(sentence: Sentence, pos: int) -> tuple[bool | None, int]:
     if head is None:
         return False, first.end()
     before = [t.group() for t in tokens if t.start() < head.start()]
-    return token_is_person(head.group(), before, context), head.end()
+    return token_is_person(head.group(), before, sentence), head.end()
 
 
 def _looks_like_verb(word: str) -> bool:
@@ -185,11 +196,13 @@ def relative_subject_is_person(sentence: Sentence, who_start: int) -> bool:
     if sentence.masked[who_start : who_start + 6].lower().startswith(("that", "which")):
         return False
     window_start = max(sentence.start, who_start - 120)
+    if "who" not in sentence.masked[window_start:who_start].lower():
+        return False
     m = _RELATIVE_CLAUSE.search(sentence.masked, window_start, who_start)
     if m is None:
         return False
     before = sentence.words_before(m.start("head"), limit=2)
-    return token_is_person(m.group("head"), before, sentence.text())
+    return token_is_person(m.group("head"), before, sentence)
 
 
 def phrase_start(sentence: Sentence, who_start: int) -> int:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from pmkb.rules.blame.hints import (
     HINT_ALERT,
+    HINT_BAD_CHANGE,
+    HINT_DESTRUCTIVE,
     HINT_BROKE,
     HINT_FAILED,
     HINT_FAULT,
@@ -23,6 +25,7 @@ from pmkb.rules.blame.hints import (
     HINT_HINDSIGHT,
     HINT_HUMAN_ERROR,
     HINT_JUDGEMENT,
+    Advice,
 )
 from pmkb.rules.blame.people import negated, object_person
 from pmkb.rules.blame.text import Sentence, fold
@@ -72,7 +75,7 @@ class Rule:
     """
 
     pattern: re.Pattern[str]
-    hint: str
+    hint: Advice
     subject: bool = False
     obj: bool = False
     negatable: bool = False
@@ -97,7 +100,7 @@ class Rule:
 
 def _subject_rule(
     verb: str,
-    hint: str,
+    hint: Advice,
     *,
     keywords: tuple[tuple[str, ...], ...],
     negatable: bool = False,
@@ -118,13 +121,13 @@ def _subject_rule(
     )
 
 
-def _global_rule(pattern: str, hint: str, *, keywords: tuple[tuple[str, ...], ...], negatable: bool = True) -> Rule:
+def _global_rule(pattern: str, hint: Advice, *, keywords: tuple[tuple[str, ...], ...], negatable: bool = True) -> Rule:
     return Rule(re.compile(pattern, _I), hint, negatable=negatable, keywords=keywords)
 
 
 def _object_rule(
     pattern: str,
-    hint: str,
+    hint: Advice,
     *,
     keywords: tuple[tuple[str, ...], ...],
     gate: str | None = None,
@@ -243,7 +246,7 @@ _SUBJECT_RULES: tuple[Rule, ...] = (
         keywords=(("blame",),),
     ),
     _subject_rule(
-        r"(?P<kw>\w+ed)(?:\s+[^\s.!?]+){0,5}?\s+without\s+"
+        r"(?P<kw>\b\w+ed)(?:\s+[^\s.!?]+){0,5}?\s+without\s+"
         r"(?:(?:any|a|first|even|properly|proper|bothering\s+to|actually)\s+)?"
         r"(?:testing|tests?|checking|review(?:ing)?|approval|verif(?:ying|ication)|thinking|"
         r"asking|telling\s+anyone|reading|looking|double[- ]checking)\b",
@@ -265,9 +268,29 @@ _SUBJECT_RULES: tuple[Rule, ...] = (
     # An action pinned on a slip: "the intern dropped the table by mistake".
     _subject_rule(
         r"(?P<kw>(?:accidentally|mistakenly|inadvertently|unintentionally)\s+\w+"
-        r"|\w+ed(?:\s+[^\s.!?]+){0,5}?\s+(?:by\s+(?:mistake|accident)|in\s+error))\b",
+        r"|\b\w+ed(?:\s+[^\s.!?]+){0,5}?\s+(?:by\s+(?:mistake|accident)|in\s+error))\b",
         HINT_HUMAN_ERROR,
         keywords=(("accident", "mistake", "inadvertently", "unintentionally", "error"),),
+    ),
+    # A change judged bad, pinned on whoever made it: "@jdoe pushed a bad config to prod".
+    _subject_rule(
+        r"(?P<kw>(?:pushed|deployed|shipped|merged|applied|committed|released|rolled\s+out|introduced|"
+        r"ran|entered|typed|set|configured|wrote|used|picked|chose|selected|edited|uploaded)\s+"
+        r"(?:(?:a|an|the|some|this|that|his|her|their|our|my)\s+)?"
+        r"(?:bad|wrong|broken|faulty|buggy|incorrect|invalid|erroneous|botched|dodgy)\s+[\w-]+)\b",
+        HINT_BAD_CHANGE,
+        keywords=(_words("bad wrong broken faulty buggy incorrect invalid erroneous botched dodgy"),),
+    ),
+    # Destruction of production data pinned on a person: "the intern deleted the production
+    # table". Restarts and rollbacks are mitigations, so only irreversible verbs count.
+    _subject_rule(
+        r"(?P<kw>(?:deleted|dropped|wiped|truncated|erased|purged|nuked|destroyed|overwrote|corrupted)\s+"
+        r"(?:(?:the|a|an|our|all|every|some|half\s+of\s+the|most\s+of\s+the)\s+)?(?:[\w-]+\s+){0,2}?"
+        r"(?:prod|production|live|customer|customers|database|databases|db|table|tables|bucket|buckets|"
+        r"volume|volumes|data|dataset|records|rows|backups?|primary|schema|keyspace|index)\b"
+        r"(?:\s+(?:table|tables|database|db|bucket|data|records|rows|volume|cluster|index|backups?)){0,2})",
+        HINT_DESTRUCTIVE,
+        keywords=(_words("deleted dropped wiped truncated erased purged nuked destroyed overwrote corrupted"),),
     ),
 )
 
@@ -297,12 +320,13 @@ _POSSESSIVE_RULES: tuple[Rule, ...] = (
         re.compile(
             _WHO + r"['’]s\s+(?:[\w-]+\s+){0,2}?"
             r"(?i:(?:change|commit|push|deploy|deployment|pr|pull\s+request|merge|script|"
-            r"typo|query|command|edit)s?\s+(?:\w+ly\s+)?"
+            r"typo|query|command|edit|config|configuration|patch|migration|rollout|release|update|"
+            r"upgrade|fix|hotfix)s?\s+(?:\w+ly\s+)?"
             r"(?P<kw>broke|caused\s+the|took\s+down|brought\s+down|knocked\s+over))\b"
         ),
         HINT_BROKE,
         subject=True,
-        prefilter=re.compile(r"['’]s\s.*\b(?:broke|caused|took|brought|knocked)\b", _I | re.S),
+        prefilter=re.compile(r"\b(?:broke|caused|took|brought|knocked)\b", _I),
         keywords=(("broke", "caused", "took", "brought", "knocked"), _APOSTROPHES),
     ),
 )
@@ -450,7 +474,7 @@ _PREDICATE_TO = re.compile(r"(?:\b(?:is|was|are|were|be|been)|['’]s)\s+(?:\w+\
 _BLAME_LINK = re.compile(
     r"\s+(?:(?:it|this|that|everything|the\s+(?:outage|incident))\s+)?"
     r"(?:(?:lies|lay|lie|rests|rested|falls|fell|is|was|goes|went|sits|sat|squarely|"
-    r"entirely|solely)\s+)*(?:(?:on|upon|onto|with|to|at)\s+)?",
+    r"entirely|solely)\s+){0,4}(?:(?:on|upon|onto|with|to|at)\s+)?",
     _I,
 )
 

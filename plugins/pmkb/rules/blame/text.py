@@ -41,25 +41,38 @@ _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?=[ \t])")
 _QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 _TIME_ENTRY = re.compile(r"^[ \t]*(?:\*\*)?\d{1,2}:\d{2}")
 _YAML_ENTRY = re.compile(r"^[ \t]*(?:-[ \t]|[\w.-]+[ \t]*:(?:[ \t]|$))")
+# Every alternative is tried from a bounded number of places, or scans a bounded
+# distance, so masking a line is linear in its length whatever it holds.
 _INLINE_MASKS = re.compile(
-    r"(`+)[^`\n]+?\1"  # inline code
+    r"(?<!`)(`++)[^`\n]+?\1"  # inline code, opened by a whole run of backticks
     r"|<!--|-->"  # comment markers, keeping the comment's words
-    r"|\]\([^)\s]*(?:[ \t]+\"[^\"\n]*\")?\)"  # link targets
-    r"|<https?://[^>\s]*>|\bhttps?://[^\s)>\]]+"  # URLs
+    r"|\]\([^)\s]{0,2048}(?:[ \t]+\"[^\"\n]*\")?\)"  # link targets
+    r"|<https?://[^>\s]{0,2048}>|\bhttps?://[^\s)>\]]{1,2048}"  # URLs
     r"|</?[A-Za-z][^<>\n]*>"  # HTML tags
     r"|^[ \t]*\[[^\]\n]+\]:[ \t]*\S.*$"  # reference link definitions
     r"|[*~=\[\]]"  # emphasis, strike-through, highlight, link brackets
-    r"|(?<!\w)_+|_+(?!\w)",  # underscore emphasis, not snake_case
+    r"|(?<!\w)_+|(?<!_)_+(?!\w)",  # underscore emphasis, not snake_case
     re.MULTILINE,
 )
-_HARD_BREAK = re.compile(r"(?:[ \t]{2,}|\\|<br\s*/?>)\r?$", re.IGNORECASE)
+_BR_AT_END = re.compile(r"<br\s*/?>\Z", re.IGNORECASE)
 # Sentence ends: r"[.!?]+[\"'”’)\]]*(?=\s|$)|\|", written to start with one character
 # class so that the regex engine skips ahead to candidates quickly.
-_SENTENCE_END = re.compile(r"[.!?|](?:(?<=\|)|(?<=[.!?])[.!?]*[\"'”’)\]]*(?=\s|$))")
+# A run of end marks is tried once, from its first character: trying it again
+# from each later character would make a long run quadratic.
+_SENTENCE_END = re.compile(r"[.!?|](?:(?<=\|)|(?<=[.!?])(?<![.!?][.!?])[.!?]*[\"'”’)\]]*(?=\s|$))")
 
 
 # Every _INLINE_MASKS match holds one of these; a line without any is left as is.
 _INLINE_MASK_CHARS = re.compile(r"[`<>\[\]*~=_]|://")
+
+
+def _ends_in_hard_break(body: str) -> bool:
+    """Two trailing spaces, a backslash or ``<br>`` end the line; checked from the
+    end, since a regex searched from every position of a long run of spaces is quadratic."""
+    line = body[:-1] if body.endswith("\r") else body
+    if len(line) - len(line.rstrip(" \t")) >= 2 or line.endswith("\\"):
+        return True
+    return line.endswith(">") and _BR_AT_END.search(line, max(0, len(line) - 64)) is not None
 
 
 def _blank(s: str) -> str:
@@ -146,7 +159,7 @@ def prepare(text: str) -> tuple[str, list[int], list[int]]:
             breaks.append(start)
         masked_body = _blank(body[:marker]) + _mask_inline(body[marker:])
         masked_lines.append(_blank(line[:prefix]) + masked_body)
-        previous_hard_break = not body.strip() or bool(_HARD_BREAK.search(body))
+        previous_hard_break = not body.strip() or _ends_in_hard_break(body)
 
     masked = "\n".join(masked_lines)
     assert len(masked) == len(text)

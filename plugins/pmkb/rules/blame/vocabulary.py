@@ -21,9 +21,12 @@ _ROLES_SINGULAR = (
     "intern admin administrator sysadmin sre dba contractor consultant employee staffer "
     "teammate colleague coworker co-worker reviewer approver committer maintainer author "
     "manager lead responder commander ic tester qa analyst architect newcomer newbie hire "
-    "junior person guy human individual team squad crew ops devops owner"
+    "junior person guy human individual team squad crew ops devops owner deployer releaser "
+    "firefighter pager-holder"
 ).split()
 ROLES = frozenset(_ROLES_SINGULAR + [w + "s" for w in _ROLES_SINGULAR] + ["people", "folks", "staff"])
+# Chat mentions that address a group or name a feature, not a person.
+NOT_HANDLES = frozenset("here channel everyone all mention mentions team oncall on-call group".split())
 PEOPLE_DESKS = frozenset("support customer sales service helpdesk help-desk desk human".split())
 ROLE_RE = "|".join(sorted((re.escape(r) for r in ROLES), key=len, reverse=True))
 
@@ -56,7 +59,7 @@ SYSTEM_WORDS = frozenset(
     root cause summary impact timeline detection resolution lessons action note notes
     update updates status severity incident incidents outage outages postmortem runbook
     alert alerting alarm page paging pager monitoring monitor metric dashboard log
-    logging tracing trace deploy deployment deployer release rollout rollback migration
+    logging tracing trace deploy deployment release rollout rollback migration
     build ci cd pipeline test testing check validation validator linter job cronjob
     cron script tool tooling automation bot service server host node pod container
     cluster replica primary secondary leader follower database db cache caching queue
@@ -73,7 +76,7 @@ SYSTEM_WORDS = frozenset(
     operations customer user vendor provider partner upstream downstream system
     process procedure policy cloud run function engine compute app application web
     mobile edge core hub studio store bucket object file data key secret identity
-    access control center console portal kit connect sync link mesh bus stream event
+    access credential credentials password control center console portal kit connect sync link mesh bus stream event
     hook webhook notification email mail sms push chat voice video image media cdn
     frontend backend desktop internal external public private shared global local main
     master legacy beta alpha stable agent daemon controller operator ingress egress

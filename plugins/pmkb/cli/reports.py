@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 import click
 
 from pmkb import reports
-from pmkb.cli_context import (
+from pmkb.cli.context import (
     DATE,
     EXIT_FINDINGS,
     EXIT_OK,
@@ -536,6 +536,4 @@ def actions(
             out(f"{_plural(len(rows), 'action item')}: {open_count} open, {overdue} overdue.")
     sys.exit(EXIT_FINDINGS if fail_on_overdue and any(row.overdue for row in rows) else EXIT_OK)
 
-
-COMMANDS = [stats, brief, actions]
 
