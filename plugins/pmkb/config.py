@@ -292,7 +292,7 @@ def read_mkdocs_yml(path: Path, _inherited_by: tuple[Path, ...] = ()) -> dict[st
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         if _inherited_by:
-            raise ConfigError(f"{_inherited_by[-1]}: INHERIT names {path}, which does not exist") from None
+            raise ConfigError(f"{_inherited_by[-1]}: INHERIT names {path}: no such file") from None
         raise ConfigError(f"{path}: no such file (run in the folder of mkdocs.yml or pass -f PATH)") from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a folder, not a mkdocs.yml file") from None
