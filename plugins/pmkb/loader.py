@@ -28,11 +28,11 @@ DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 MAX_FRONT_MATTER_VALUES = 100_000
 
 
-class _YamlLoader(_BaseLoader):
+class _YamlLoader(_BaseLoader):  # type: ignore[misc]
     """Safe loading where a timestamp the calendar lacks stays text for validation to report."""
 
 
-def _construct_timestamp(loader: Any, node: yaml.Node) -> Any:
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError):

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal, get_args
 
+from anyascii import anyascii
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -19,7 +20,6 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
-from anyascii import anyascii
 from pydantic_core import PydanticCustomError
 
 from pmkb.times import is_day, parse_day

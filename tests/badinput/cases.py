@@ -53,7 +53,7 @@ def _link_to_dev_zero(root: Path) -> None:
 
 ALIAS_BOMB_LINES = "".join(
     f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
-    for previous, name in zip("abcdefgh", "bcdefghi")
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
 )
 ALIAS_BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + ALIAS_BOMB_LINES
 
