@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("pmkb.index", "pmkb.similarity"),
     ("pmkb.rules", "pmkb.reports", "pmkb.incidents"),
     ("pmkb.pipeline",),
-    ("pmkb.site", "pmkb.cli", "pmkb.cli_context", "pmkb.commands", "pmkb.scaffold", "pmkb.init", "pmkb.incidents.draft"),
+    ("pmkb.site", "pmkb.cli", "pmkb.scaffold", "pmkb.init", "pmkb.incidents.draft"),
 ]
 # The core serves the CLI and the site alike, so it knows neither.
 FRONT_END_PACKAGES = ("mkdocs", "click", "jinja2", "material")

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb_helpers import write_kb
-from pmkb import commands
+from pmkb.cli import reports as commands
 from pmkb.cli import main
 from test_reports import FILES, LONG_TITLE, P1, P2, P3, P4, P5, P6, P7, P8
 

@@ -13,11 +13,13 @@ against (tests/test_blocks.py compares both on the test corpus and on generated 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
+_trim: Callable[[str], str]
 try:  # trim exactly as the installed markdown-it does
     from markdown_it.common.utils import mdTrim as _trim
 except ImportError:  # markdown-it-py < 4 strips with str.strip

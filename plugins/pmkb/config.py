@@ -278,7 +278,8 @@ def read_mkdocs_yml(path: Path) -> dict[str, Any]:
     if parent:
         base = read_mkdocs_yml((path.parent / str(parent)).resolve())
         data = _merge(base, data)
-    return data
+    mapping: dict[str, Any] = data
+    return mapping
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

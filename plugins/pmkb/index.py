@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from typing import Any, Iterable
 
 from pmkb.config import KBConfig
@@ -13,6 +13,7 @@ from pmkb.model import Postmortem, Runbook
 from pmkb.sections import Excerpts, Placeholders, excerpts, section_words
 from pmkb.similarity import IncidentText, SimilarIncident, SimilarityIndex
 from pmkb.validation import Entry
+
 
 def slugify(text: str) -> str:
     """Lower-case slug: letters and digits kept (Unicode too), other runs become `-`."""
@@ -78,7 +79,6 @@ class KnowledgeBase:
         self.by_severity: dict[str, list[str]] = defaultdict(list)
         self.by_service: dict[str, list[str]] = defaultdict(list)
         self.by_tag: dict[str, list[str]] = defaultdict(list)
-        self.by_category: dict[str, list[str]] = defaultdict(list)
         self.related: dict[str, list[str]] = defaultdict(list)
         self.cited_by: dict[str, list[str]] = defaultdict(list)
         self.runbooks_by_service: dict[str, list[str]] = defaultdict(list)
@@ -88,8 +88,6 @@ class KnowledgeBase:
                 self.by_service[service].append(pm_id)
             for tag in dict.fromkeys(pm.tags):
                 self.by_tag[tag].append(pm_id)
-            if pm.category:
-                self.by_category[pm.category].append(pm_id)
             for other in pm.related:
                 if other != pm_id and other in self.postmortems:
                     self.related[pm_id].append(other)

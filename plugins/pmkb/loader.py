@@ -198,7 +198,8 @@ def _parse(source: Source) -> None:
         )
         return
     source.data = {str(key): value for key, value in data.items()}
-    _record_lines(node, (), source.lines, offset=2)
+    if node is not None:
+        _record_lines(node, (), source.lines, offset=2)
 
 
 def _record_lines(node: yaml.Node, prefix: FieldPath, lines: dict[FieldPath, int], offset: int) -> None:

@@ -1,6 +1,6 @@
 """Answers over a knowledge base: statistics, pre-deploy briefs and action items.
 
-Pure functions of a `KnowledgeBase`: no click, no MkDocs. The CLI (`pmkb.commands`)
+Pure functions of a `KnowledgeBase`: no click, no MkDocs. The CLI (`pmkb.cli.reports`)
 and the site's dashboard, service and action pages call these same functions, so a
 figure in the terminal and on the site can never disagree.
 
@@ -198,7 +198,8 @@ def percentile(ordered: Sequence[float], p: float) -> float:
 def _metric(pm: Postmortem, metric: str) -> float | None:
     if metric == "time_to_resolve":
         return pm.duration
-    return getattr(pm, metric)
+    value: float | None = getattr(pm, metric)
+    return value
 
 
 def duration_stats(kb: KnowledgeBase, since: date | None = None) -> dict[str, dict[str, DurationStats]]:

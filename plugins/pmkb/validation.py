@@ -9,6 +9,7 @@ item it names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterator
 
 from pydantic import ValidationError
@@ -60,11 +61,15 @@ class Entry:
         return self.source.relpath
 
 
+def _folders(config: KBConfig) -> tuple[tuple[Kind, Path], ...]:
+    return (("postmortem", config.postmortems_path), ("runbook", config.runbooks_path))
+
+
 def load_entries(config: KBConfig) -> list[Entry]:
     """Every document under the configured folders, read and validated."""
     return [
         entry_of(load_source(path, config.root, kind), config)
-        for kind, folder in (("postmortem", config.postmortems_path), ("runbook", config.runbooks_path))
+        for kind, folder in _folders(config)
         for path in discover(folder)
     ]
 

@@ -334,3 +334,18 @@ def test_schema_incident_describes_the_generic_format(tmp_path: Path) -> None:
     assert set(sample) <= set(schema["properties"])
     for kind in ("postmortem", "runbook"):
         assert run("schema", kind).exit_code == 0
+
+
+def test_without_events_the_lifecycle_timestamps_are_the_timeline(kb: Path, tmp_path: Path) -> None:
+    source = tmp_path / "lifecycle.json"
+    source.write_text(json.dumps({
+        "title": "Search outage", "started_at": "2026-02-01T10:00:00+01:00", "resolved_at": "2026-02-01T10:40:00Z",
+        "detected_at": "2026-02-01T09:05:00Z",
+    }))
+    result, path = new_from(kb, source)
+    assert result.exit_code == 0, result.output
+    assert path is not None
+    assert timeline_rows(path.read_text()) == [
+        ("2026-02-01 09:00:00", "Impact starts"), ("2026-02-01 09:05:00", "Detected"), ("2026-02-01 10:40:00", "Resolved"),
+    ]
+    check_passes(kb)

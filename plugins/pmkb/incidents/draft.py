@@ -12,12 +12,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-import click
-
-from pmkb.cli_context import EXIT_USAGE, fail
 from pmkb.config import KBConfig
-from pmkb.incidents import Incident, IncidentError, read_incident
-from pmkb.scaffold import POSTMORTEM_ORDER, _display, _sections, render, slugify_title, write_new
+from pmkb.incidents import Incident, read_incident
+from pmkb.scaffold import POSTMORTEM_ORDER, _sections, render, slugify_title
 from pmkb.times import iso_utc
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -38,6 +35,17 @@ def plain_text(text: str) -> str:
 def table_cell(text: str) -> str:
     """One table cell: a `|` cannot end the cell and a newline cannot end the row."""
     return "<br>".join(plain_text(line) for line in _LINE_BREAKS.split(text.strip()))
+
+
+LIFECYCLE_ROWS = {"started_at": "Impact starts", "detected_at": "Detected", "mitigated_at": "Mitigated", "resolved_at": "Resolved"}
+
+
+def timeline_events(incident: Incident) -> list[tuple[datetime, str]]:
+    """The incident's events by time; without any, its lifecycle timestamps as rows."""
+    if incident.events:
+        return [(event.time, event.text) for event in incident.timeline()]
+    moments = [(getattr(incident, name), label) for name, label in LIFECYCLE_ROWS.items()]
+    return sorted(((moment, label) for moment, label in moments if moment is not None), key=lambda row: row[0])
 
 
 def _paragraphs(text: str) -> str:
@@ -83,7 +91,7 @@ def draft_context(incident: Incident, config: KBConfig, request: DraftRequest) -
         "lifecycle": lifecycle,
         "time": start.strftime("%H:%M"),
         "example_due": (start.date() + timedelta(days=30)).isoformat(),
-        "timeline": [(utc_text(event.time), table_cell(event.text)) for event in incident.timeline()],
+        "timeline": [(utc_text(moment), table_cell(text)) for moment, text in timeline_events(incident)],
         "prose": prose,
         "sections": _sections(config.required_sections + config.recommended_sections, POSTMORTEM_ORDER),
     }
@@ -99,14 +107,3 @@ def build_draft(config: KBConfig, request: DraftRequest) -> tuple[Path, str, str
     incident, source_format = read_incident(request.source, config.severities, request.source_format, request.log_entries)
     context = draft_context(incident, config, request)
     return draft_path(config, incident, context["title"]), render("postmortem", config, context), source_format
-
-
-def new_from_incident(config: KBConfig, request: DraftRequest) -> None:
-    """`pmkb new postmortem --from FILE`: write the draft and print its path; exit 2 on bad data."""
-    try:
-        path, content, source_format = build_draft(config, request)
-    except IncidentError as exc:
-        fail(str(exc), EXIT_USAGE)
-    write_new(path, content)
-    click.echo(f"pmkb: read {_display(request.source)} as {source_format} incident data", err=True)
-    click.echo(_display(path))

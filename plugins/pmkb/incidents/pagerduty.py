@@ -51,17 +51,22 @@ def _entry_kind(entry_type: str) -> str:
     return entry_type.removesuffix("_reference").removesuffix("_log_entry")
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (PagerDuty omits or nulls them)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _entry_text(kind: str, entry: dict[str, Any], reader: Reader, path: str) -> str:
     summary = reader.text(entry, "summary", path)
-    agent = entry.get("agent") if isinstance(entry.get("agent"), dict) else {}
+    agent = _mapping(entry.get("agent"))
     who = agent.get("summary") if isinstance(agent.get("summary"), str) else None
     if kind == "annotate":
-        channel = entry.get("channel") if isinstance(entry.get("channel"), dict) else {}
+        channel = _mapping(entry.get("channel"))
         note = channel.get("summary") or entry.get("note")
         if isinstance(note, str) and note.strip():
             return f"Note from {who}: {note.strip()}" if who else f"Note: {note.strip()}"
     if kind == "trigger":
-        details = entry.get("event_details") if isinstance(entry.get("event_details"), dict) else {}
+        details = _mapping(entry.get("event_details"))
         description = details.get("description")
         if isinstance(description, str) and description.strip():
             return f"{(summary or 'Triggered').rstrip('.')}: {description.strip()}"
@@ -133,7 +138,7 @@ def read(file: Path, data: Any, severities: Sequence[str], log_entries_file: Pat
     if resolved is not None and not resolves:
         events.append({"time": resolved.isoformat(), "text": "Incident resolved"})
 
-    service = incident.get("service") if isinstance(incident.get("service"), dict) else {}
+    service = _mapping(incident.get("service"))
     service_name = service.get("summary") if isinstance(service.get("summary"), str) else None
     description = reader.text(incident, "description", "$.incident")
     return build_incident(

@@ -25,18 +25,26 @@ from pmkb.rules import actions, content, hollow, identity, references, runbooks,
 from pmkb.suggest import closest
 
 
-class Family(Protocol):
-    RULES: tuple[Rule, ...]
+class Declares(Protocol):
+    """A module that declares rules."""
+
+    @property
+    def RULES(self) -> tuple[Rule, ...]: ...
+
+
+class Family(Declares, Protocol):
+    """A module that declares rules and checks them over the finished index."""
 
     def check(self, kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]: ...
 
 
 FAMILIES: tuple[Family, ...] = (identity, sections, hollow, timestamps, references, actions, runbooks, content)
 
+_DECLARING: tuple[Declares, ...] = (loader, validation, *FAMILIES)
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in sorted(
-        (rule for module in (loader, validation, *FAMILIES) for rule in module.RULES), key=lambda rule: rule.code
+        (rule for module in _DECLARING for rule in module.RULES), key=lambda rule: rule.code
     )
 }
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}

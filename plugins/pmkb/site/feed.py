@@ -82,7 +82,8 @@ def atom_feed(
             summary = f"({pm.status}) {summary}"
         element(entry, "summary", summary, type="text")
     etree.indent(feed)
-    return etree.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    xml: bytes = etree.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return xml + b"\n"
 
 
 def kb_json(kb: KnowledgeBase, postmortem_url: Callable[[str], str], runbook_url: Callable[[str], str]) -> bytes:

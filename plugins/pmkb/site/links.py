@@ -50,7 +50,7 @@ class Links:
     def index_files(self, files: Files) -> None:
         """Learn every real file MkDocs publishes, so bodies can link into docs_dir."""
         for file in files:
-            if file.abs_src_path and file.inclusion.is_included():
+            if file.abs_src_path and file.inclusion.is_included():  # type: ignore[no-untyped-call]
                 self._by_source.setdefault(os.path.normcase(os.path.normpath(file.abs_src_path)), file)
 
     def file_for_source(self, path: str) -> File | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from mkdocs.config.base import LegacyConfig
+from mkdocs.config.base import ConfigErrors, ConfigWarnings, LegacyConfig, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -62,13 +62,15 @@ def checked_knowledge_base(kb_config: KBConfig) -> KnowledgeBase:
     return kb
 
 
-class PmkbPlugin(BasePlugin):
+class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     """Validates the knowledge base on every build and publishes it as site pages."""
 
     kb_config: KBConfig
     kb: KnowledgeBase | None = None
 
-    def load_config(self, options: dict[str, Any], config_file_path: str | None = None) -> tuple[list, list]:
+    def load_config(
+        self, options: dict[str, Any], config_file_path: str | None = None
+    ) -> tuple[ConfigErrors, ConfigWarnings]:
         # One options model for the plugin and the CLI, so both accept exactly the same keys.
         self.config = LegacyConfig((), config_file_path=config_file_path)
         root = Path(config_file_path).parent.resolve() if config_file_path else Path.cwd()
@@ -76,7 +78,7 @@ class PmkbPlugin(BasePlugin):
             self.kb_config = KBConfig.from_options(options, root, source=Path(config_file_path or "mkdocs.yml").name)
             rule_settings(self.kb_config)
         except ConfigError as exc:
-            return [("", str(exc))], []
+            return [("", ValidationError(str(exc)))], []
         return [], []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -92,7 +94,7 @@ class PmkbPlugin(BasePlugin):
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         if JS_URI not in [str(script) for script in config.extra_javascript]:
-            config.extra_javascript.append(JS_URI)  # type: ignore[arg-type]
+            config.extra_javascript.append(JS_URI)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

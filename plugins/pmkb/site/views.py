@@ -23,8 +23,6 @@ from pmkb.model import ActionItem, Postmortem, Runbook
 from pmkb.site.chart import incidents_chart
 from pmkb.times import MONTH_NAMES
 
-
-
 # Rows ------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The `pmkb` command: the same core as the MkDocs plugin, answered in a terminal or CI."""
+"""`pmkb check`: every finding, as text for people, JSON for scripts or GitHub annotations."""
 
 from __future__ import annotations
 
@@ -9,34 +9,11 @@ from pathlib import Path
 
 import click
 
-from pmkb.cli_context import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    EXIT_USAGE,
-    Context,
-    common_options,
-    fail,
-    make_context,
-    parse_today,
-    warn_missing_folders,
-)
-from pmkb.config import KBConfig
+from pmkb.cli.context import EXIT_FINDINGS, EXIT_OK, common_options, fail, make_context, warn_missing_folders
 from pmkb.findings import Finding
-from pmkb.schema import json_schema
-
-__all__ = ["main", "common_options", "make_context", "fail", "parse_today", "Context", "EXIT_USAGE"]
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@common_options
-@click.version_option(package_name="pmkb")
-def main(config_file: Path | None, today: str | None) -> None:
-    """pmkb: check, query and scaffold a postmortem knowledge base."""
 
 
-# check ---------------------------------------------------------------------------------
-
-
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
@@ -110,52 +87,3 @@ def _github_annotation(item: Finding) -> str:
         f"::{item.level} file={_escape_property(item.path)},line={item.line},"
         f"title={_escape_property(item.code)}::{_escape_data(item.message)}"
     )
-
-
-# export and schema ---------------------------------------------------------------------
-
-
-@main.command()
-@common_options
-@click.pass_context
-def export(ctx: click.Context, config_file: Path | None, today: str | None) -> None:
-    """The knowledge base as JSON on stdout (the same document as the site's kb.json)."""
-    state = make_context(ctx, config_file, today)
-    click.echo(json.dumps(state.kb.export(), indent=2, ensure_ascii=False))
-
-
-@main.command()
-@click.argument("kind", type=click.Choice(["postmortem", "runbook", "incident"]))
-@common_options
-@click.pass_context
-def schema(ctx: click.Context, kind: str, config_file: Path | None, today: str | None) -> None:
-    """The front matter of a postmortem or runbook as JSON Schema, for editors;
-    `incident`: the generic incident data `pmkb new postmortem --from` reads.
-
-    Reads mkdocs.yml when there is one, so configured severities and categories
-    appear in the schema.
-    """
-    if kind == "incident":
-        from pmkb.incidents import incident_schema
-
-        click.echo(json.dumps(incident_schema(), indent=2, ensure_ascii=False))
-        return
-    state = make_context(ctx, config_file, today)
-    config = state.config if state.config_file.exists() else KBConfig()
-    click.echo(json.dumps(json_schema(kind, config), indent=2, ensure_ascii=False))
-
-
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules (each lists its click commands in COMMANDS)."""
-    from pmkb import commands, init, scaffold
-
-    for module in (commands, scaffold, init):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register_optional_commands()
-
-
-if __name__ == "__main__":
-    main()

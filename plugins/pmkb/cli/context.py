@@ -74,7 +74,7 @@ def parse_today(value: str | None) -> date:
         fail(str(exc))
 
 
-class _DateType(click.ParamType):
+class _DateType(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
     """A YYYY-MM-DD option, read as everywhere else in pmkb."""
 
     name = "YYYY-MM-DD"

@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 import click
 
 from pmkb import reports
-from pmkb.cli_context import DATE, EXIT_FINDINGS, EXIT_OK, common_options, fail, make_context, warn_missing_folders
+from pmkb.cli.context import DATE, EXIT_FINDINGS, EXIT_OK, common_options, fail, make_context, warn_missing_folders
 from pmkb.index import KnowledgeBase
 from pmkb.model import ACTION_STATUSES
 
@@ -525,6 +525,4 @@ def actions(
             out(f"{_plural(len(rows), 'action item')}: {open_count} open, {overdue} overdue.")
     sys.exit(EXIT_FINDINGS if fail_on_overdue and any(row.overdue for row in rows) else EXIT_OK)
 
-
-COMMANDS = [stats, brief, actions]
 
