@@ -1,4 +1,4 @@
-"""Page content from Jinja2 templates: the data each page shows, and its HTML.
+"""Page content from Jinja2 templates, given the view models of `views.py` and a few helpers.
 
 Templates live in the package (`site/templates/`) and can be overridden the way
 Material's are: a file of the same name in `<theme.custom_dir>/pmkb/` wins, and can
