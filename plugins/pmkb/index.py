@@ -103,6 +103,7 @@ class KnowledgeBase:
         self.related: dict[str, list[str]] = defaultdict(list)
         self.cited_by: dict[str, list[str]] = defaultdict(list)
         self.runbooks_by_service: dict[str, list[str]] = defaultdict(list)
+        self.runbooks_by_tag: dict[str, list[str]] = defaultdict(list)
         for pm_id, pm in self.postmortems.items():
             self.by_severity[pm.severity].append(pm_id)
             for service in dict.fromkeys(pm.services):
@@ -122,9 +123,11 @@ class KnowledgeBase:
         for runbook_id, runbook in self.runbooks.items():
             for service in dict.fromkeys(runbook.services):
                 self.runbooks_by_service[service].append(runbook_id)
+            for tag in dict.fromkeys(runbook.tags):
+                self.runbooks_by_tag[tag].append(runbook_id)
         self.slugs = {
             "severity": SlugMap(self.config.severities),
-            "tag": SlugMap(self.by_tag),
+            "tag": SlugMap([*self.by_tag, *self.runbooks_by_tag]),
             "service": SlugMap([*self.by_service, *self.runbooks_by_service]),
         }
 
@@ -133,6 +136,11 @@ class KnowledgeBase:
     @property
     def services(self) -> list[str]:
         return sorted({*self.by_service, *self.runbooks_by_service}, key=str.casefold)
+
+    @property
+    def tags(self) -> list[str]:
+        """Every tag of a postmortem or a runbook."""
+        return sorted({*self.by_tag, *self.runbooks_by_tag}, key=lambda tag: (tag.casefold(), tag))
 
     def entry_path(self, kind: Kind, doc_id: str) -> str:
         return self.sources[(kind, doc_id)].relpath

@@ -105,6 +105,8 @@ class Source:
     lines: dict[FieldPath, int] = field(default_factory=dict)
     body_line: int = 1
     headings: list[Heading] = field(default_factory=list)
+    # Code blocks (fenced or indented) as (first line, last line) of the file, inclusive.
+    code: tuple[tuple[int, int], ...] = ()
     findings: list[Finding] = field(default_factory=list)
     # (key, line, line of its first occurrence) for each key given twice in one mapping;
     # validation reports them.
@@ -385,7 +387,9 @@ def _read_headings(source: Source, body_line: int) -> None:
     lines = body.split("\n")
     end_of_file = body_line + len(lines)
     open_heading: Heading | None = None
-    for heading in scan(body).headings:
+    blocks = scan(body)
+    source.code = tuple((body_line + first - 1, body_line + last - 1) for first, last in blocks.code)
+    for heading in blocks.headings:
         start = body_line + heading.line - 1
         if open_heading is not None:
             source.headings.append(_ended(open_heading, start))

@@ -1,8 +1,8 @@
 """`pmkb stats`, `pmkb brief` and `pmkb actions`: the reports of `pmkb.reports` in a terminal.
 
 Every figure comes from `pmkb.reports`, which the site uses too; this module only
-parses options and renders text or JSON. JSON shapes are documented in
-`pmkb.reports`.
+parses options and renders text or JSON. The JSON documents are the models of
+`pmkb.report_models`.
 
 Text output is made for reading at a glance: aligned tables as wide as the terminal
 (`COLUMNS`, else its real size), long cells wrapped onto more lines rather than cut;

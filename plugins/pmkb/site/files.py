@@ -23,6 +23,10 @@ from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec, plan
 
 log = get_plugin_logger("pmkb")
+FEED_WITHOUT_SITE_URL = (
+    "mkdocs.yml sets no site_url: feed.xml gets relative entry links and no rel=\"self\" link, "
+    "which most feed readers cannot follow. Set site_url to the address the site is published at."
+)
 
 ASSETS = Path(__file__).parent / "assets"
 CSS_URI = "assets/pmkb/pmkb.css"
@@ -146,6 +150,10 @@ class SiteFiles:
         feed_file = File.generated(self.config, "feed.xml", content=feed)
         if self._add_file(files, feed_file) is not None:
             self.links.add_page(("file", "feed.xml"), feed_file)
+            if not site_url:
+                # Info, not warning: `mkdocs build --strict` fails on warnings, and a site
+                # without a site_url (a preview, an intranet share) is still a good site.
+                log.info(FEED_WITHOUT_SITE_URL)
 
 
 def _asset_paths(folder: Path) -> list[Path]:
