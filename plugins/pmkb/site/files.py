@@ -18,6 +18,7 @@ from mkdocs.utils import get_relative_url
 
 from pmkb.config import KBConfig
 from pmkb.index import KnowledgeBase
+from pmkb.plaintext import plain
 from pmkb.site.feed import atom_feed, kb_json
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec, plan
@@ -88,7 +89,7 @@ class SiteFiles:
             # The user's own page at that address wins, and links meant for ours lead to it;
             # a document hidden that way deserves a warning.
             (log.warning if spec.is_document else log.info)(
-                f"docs_dir has its own '{spec.src_uri}', which replaces the page pmkb generates there"
+                plain(f"docs_dir has its own '{spec.src_uri}', which replaces the page pmkb generates there")
             )
             self.links.add_page(spec.key, existing)
             return
@@ -102,7 +103,7 @@ class SiteFiles:
 
     def _add_file(self, files: Files, file: File) -> File | None:
         if files.get_file_from_path(file.src_uri) is not None:
-            log.info(f"docs_dir has its own '{file.src_uri}'; pmkb does not replace it")
+            log.info(plain(f"docs_dir has its own '{file.src_uri}'; pmkb does not replace it"))
             return None
         files.append(file)
         return file

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from markupsafe import escape
 
-from pmkb.index import KnowledgeBase
+from pmkb.index import KnowledgeBase, path_segment
 
 # (kind, subject): ("postmortem", "2024-03-05-checkout"), ("tag", "database"), ("timeline", "").
 PageKey = tuple[str, str]
@@ -102,7 +102,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
         specs.append(
             PageSpec(
                 key=("postmortem", pm_id),
-                src_uri=value_uri("postmortems", pm_id),
+                src_uri=value_uri("postmortems", path_segment(pm_id)),
                 title=pm.title,
                 template="postmortem.html",
                 # Material's search weighs page tags far above text: the id, severity, services
@@ -118,7 +118,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
         specs.append(
             PageSpec(
                 key=("runbook", rb_id),
-                src_uri=value_uri("runbooks", rb_id),
+                src_uri=value_uri("runbooks", path_segment(rb_id)),
                 title=runbook.title,
                 template="runbook.html",
                 tags=[*id_words(rb_id), *runbook.alerts, *runbook.services, *runbook.tags],

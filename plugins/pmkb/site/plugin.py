@@ -31,7 +31,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from pmkb.config import ConfigError, KBConfig, resolve_today
+from pmkb.config import ConfigError, KBConfig, check_folders, resolve_today
 from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
@@ -41,6 +41,7 @@ from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
 from pmkb.site.links import BodyLinks, Links, RenderingDocument
 from pmkb.site.preview import PROBLEMS, Preview, log_errors
 from pmkb.site.render import Renderer, template_environment
+from pmkb.site.sanitize import sanitize_body
 from pmkb.site.toc import generated_toc
 
 log = get_plugin_logger("pmkb")
@@ -93,7 +94,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             self.kb_config = KBConfig.from_options(options, root, source=Path(config_file_path or "mkdocs.yml").name)
             rule_settings(self.kb_config)
         except ConfigError as exc:
-            return [("", ValidationError(str(exc)))], []
+            return [(option, ValidationError(message)) for option, message in exc.problems], []
         return [], []
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -105,6 +106,11 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.serving = False
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            # Before anything else: MkDocs empties site_dir right after on_config.
+            check_folders(self.kb_config, Path(config.site_dir), Path(config.docs_dir))
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
         self.kb, findings = checked_knowledge_base(self.kb_config, serving=self.serving, strict=config.strict)
         self.links = Links(self.kb_config.root)
         self.rendering = RenderingDocument()
@@ -149,6 +155,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             spec = self.site_files.spec(page.file)
             if spec is None:
                 return html
+            if spec.is_document and self.kb_config.html == "sanitize":
+                html = sanitize_body(html)
             body = Markup(html) if spec.is_document else None
             if self.preview is not None and self.preview.owns(spec):
                 content = self.preview.render(spec, page.file, Markup(html))
