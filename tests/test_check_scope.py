@@ -10,12 +10,12 @@ from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
-
 from pmkb.cli import main
 from pmkb.config import KBConfig, load_config
 from pmkb.findings import Finding
 from pmkb.pipeline import load_knowledge_base
 from pmkb.rules import blame
+
 from tests.kb_helpers import TODAY
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 from click.testing import CliRunner
-
 from pmkb.cli import COMMAND_MODULES, main
+
 from tests.kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, write_kb
 
 # Imported by commands other than check, or by the check itself only once it runs.

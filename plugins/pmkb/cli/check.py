@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -10,9 +10,11 @@ from pathlib import Path
 import click
 
 from pmkb.cli.context import EXIT_FINDINGS, EXIT_OK, common_options, fail, make_context, warn_missing_folders
+from pmkb.config import KBConfig
 from pmkb.findings import Finding
 from pmkb.index import Scope
 from pmkb.pipeline import load_knowledge_base
+from pmkb.plaintext import json_text, plain
 
 
 @click.command()
@@ -33,11 +35,11 @@ def check(
     config = state.config
     warn_missing_folders(config)
     # With PATHs, only those files are looked into; the rest lend their ids.
-    scope = _scope(paths, config.root) if paths else None
+    scope = _scope(paths, config) if paths else None
     checked = load_knowledge_base(config, state.today, scope)
     selected = checked.findings
     if output_format == "json":
-        click.echo(json.dumps([asdict(item) for item in selected], indent=2, ensure_ascii=False))
+        click.echo(json_text([asdict(item) for item in selected]))
     elif output_format == "github":
         for item in selected:
             click.echo(_github_annotation(item))
@@ -50,16 +52,21 @@ def check(
     sys.exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
 
 
-def _scope(paths: tuple[Path, ...], root: Path) -> Scope:
+def _scope(paths: tuple[Path, ...], config: KBConfig) -> Scope:
     """A test for the files (relative to mkdocs.yml) that are, or are inside, one of PATHs."""
+    root = config.root
     wanted: list[Path] = []
     for path in paths:
         # Relative to the current folder, else to the folder of mkdocs.yml (as findings are).
         candidates = [path, root / path] if not path.is_absolute() else [path]
-        found = next((candidate for candidate in candidates if candidate.exists()), None)
-        if found is None:
+        existing = [candidate for candidate in candidates if candidate.exists() or candidate.is_symlink()]
+        found = next((candidate for candidate in existing if _in_knowledge_base(candidate, config)), None)
+        if not existing:
             fail(f"{path}: no such file or folder")
-        wanted.append(found.resolve())
+        elif found is None:
+            fail(f"{path}: not in the knowledge base (the folder of mkdocs.yml, {root}, and its document folders)")
+        else:
+            wanted.append(found.resolve())
 
     def inside(relpath: str) -> bool:
         target = (root / relpath).resolve()
@@ -68,20 +75,36 @@ def _scope(paths: tuple[Path, ...], root: Path) -> Scope:
     return inside
 
 
+def _in_knowledge_base(path: Path, config: KBConfig) -> bool:
+    """Inside the folder of mkdocs.yml or a document folder, or a folder holding one.
+
+    Other files of the project (README.md, docs/) are accepted and simply have no
+    findings, so a pre-commit hook can pass every changed Markdown file.
+    """
+    folders = (config.root.resolve(), config.postmortems_path, config.runbooks_path)
+    # Spelled as given (a symbolic link in a folder counts) and with links resolved.
+    for spelling in (Path(os.path.abspath(path)), path.resolve()):
+        for folder in folders:
+            if spelling == folder or folder in spelling.parents or spelling in folder.parents:
+                return True
+    return False
+
+
 def _summary(findings: list[Finding], documents: int) -> str:
     errors = sum(item.level == "error" for item in findings)
     warnings = len(findings) - errors
     files = len({item.path for item in findings})
     if not findings:
-        return f"All checks passed: {documents} documents, no errors, no warnings."
+        return f"All checks passed: {documents} document{'s' * (documents != 1)}, no errors, no warnings."
     return (
         f"Found {errors} error{'s' * (errors != 1)} and {warnings} warning{'s' * (warnings != 1)} "
-        f"in {files} file{'s' * (files != 1)} ({documents} documents checked)."
+        f"in {files} file{'s' * (files != 1)} ({documents} document{'s' * (documents != 1)} checked)."
     )
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # GitHub's own escapes for line breaks first; any other control character is shown plain.
+    return plain(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
