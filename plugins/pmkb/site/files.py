@@ -8,6 +8,7 @@ docs_dir, and a file the user already has at an address wins over ours.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -17,11 +18,16 @@ from mkdocs.utils import get_relative_url
 
 from pmkb.config import KBConfig
 from pmkb.index import KnowledgeBase
+from pmkb.plaintext import plain
 from pmkb.site.feed import atom_feed, kb_json
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec, plan
 
 log = get_plugin_logger("pmkb")
+FEED_WITHOUT_SITE_URL = (
+    "mkdocs.yml sets no site_url: feed.xml gets relative entry links and no rel=\"self\" link, "
+    "which most feed readers cannot follow. Set site_url to the address the site is published at."
+)
 
 ASSETS = Path(__file__).parent / "assets"
 CSS_URI = "assets/pmkb/pmkb.css"
@@ -52,12 +58,13 @@ class SiteFiles:
         found = self._specs.get(file.src_uri)
         return found[1] if found is not None and found[0] is file else None
 
-    def add_to(self, files: Files) -> None:
+    def add_to(self, files: Files, extra_pages: Sequence[PageSpec] = ()) -> None:
+        """Add pmkb's files to `files`; `extra_pages` are the preview's own pages under `mkdocs serve`."""
         self._drop_raw_documents(files)
         self.links.index_files(files)
         user_dests = {file.dest_uri: file for file in files.documentation_pages()}
         dashboard_uri = "dashboard.md" if "index.html" in user_dests else "index.md"
-        for spec in plan(self.kb, dashboard_uri):
+        for spec in [*plan(self.kb, dashboard_uri), *extra_pages]:
             self._add_page(files, spec, user_dests)
         self._add_document_assets(files)
         for src_uri in (CSS_URI, JS_URI):
@@ -82,7 +89,7 @@ class SiteFiles:
             # The user's own page at that address wins, and links meant for ours lead to it;
             # a document hidden that way deserves a warning.
             (log.warning if spec.is_document else log.info)(
-                f"docs_dir has its own '{spec.src_uri}', which replaces the page pmkb generates there"
+                plain(f"docs_dir has its own '{spec.src_uri}', which replaces the page pmkb generates there")
             )
             self.links.add_page(spec.key, existing)
             return
@@ -96,7 +103,7 @@ class SiteFiles:
 
     def _add_file(self, files: Files, file: File) -> File | None:
         if files.get_file_from_path(file.src_uri) is not None:
-            log.info(f"docs_dir has its own '{file.src_uri}'; pmkb does not replace it")
+            log.info(plain(f"docs_dir has its own '{file.src_uri}'; pmkb does not replace it"))
             return None
         files.append(file)
         return file
@@ -145,6 +152,10 @@ class SiteFiles:
         feed_file = File.generated(self.config, "feed.xml", content=feed)
         if self._add_file(files, feed_file) is not None:
             self.links.add_page(("file", "feed.xml"), feed_file)
+            if not site_url:
+                # Info, not warning: `mkdocs build --strict` fails on warnings, and a site
+                # without a site_url (a preview, an intranet share) is still a good site.
+                log.info(FEED_WITHOUT_SITE_URL)
 
 
 def _asset_paths(folder: Path) -> list[Path]:

@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from pmkb import reports
+from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 from pmkb.model import ActionItem, Postmortem, Runbook
 from pmkb.site.chart import incidents_chart
@@ -146,6 +147,15 @@ class ServiceRow:
 class TagRow:
     name: str
     incident_count: int
+    runbook_count: int
+
+
+@dataclass(frozen=True)
+class SectionLink:
+    """A runbook section on-call jumps to, found among the body's level-2 headings."""
+
+    title: str
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -176,6 +186,25 @@ class RecurringGroup:
     incidents: tuple[IncidentRow, ...]  # oldest first, as reports.recurring gives them
     first: date | None
     last: date | None
+
+
+@dataclass(frozen=True)
+class FileProblems:
+    """Under `mkdocs serve`: the findings of one file and where the preview shows them."""
+
+    path: str  # relative to mkdocs.yml, as `pmkb check` prints it
+    findings: tuple[Finding, ...]  # errors first, then by line
+    page: tuple[str, str] | None  # (kind, id) of the page showing this file, for `url(*page)`
+    no_page: str  # why the file has no page; empty when it has one
+    anchor: str  # the id of its heading on /problems/
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for item in self.findings if item.level == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
 
 
 def group_recurrences(found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]) -> list[RecurringGroup]:
@@ -291,14 +320,6 @@ class Views:
                 counts.update(set(self.kb.postmortems[row.postmortem_id].services))
         return counts
 
-    @cached_property
-    def _runbooks_by_tag(self) -> dict[str, list[str]]:
-        tagged: dict[str, list[str]] = defaultdict(list)
-        for rb_id, runbook in self.kb.runbooks.items():
-            for tag in dict.fromkeys(runbook.tags):
-                tagged[tag].append(rb_id)
-        return tagged
-
     # Pages ---------------------------------------------------------------------------
 
     def _page_dashboard(self, subject: str) -> dict[str, Any]:
@@ -400,9 +421,8 @@ class Views:
 
     def _page_tags(self, subject: str) -> dict[str, Any]:
         kb = self.kb
-        names = sorted(kb.by_tag, key=lambda tag: (tag.casefold(), tag))
         return {
-            "tags": [TagRow(name, len(kb.by_tag[name])) for name in names],
+            "tags": [TagRow(name, len(kb.by_tag.get(name, [])), len(kb.runbooks_by_tag.get(name, []))) for name in kb.tags],
             "postmortem_count": len(kb.postmortems),
         }
 
@@ -410,7 +430,7 @@ class Views:
         return {
             "tag": tag,
             "incidents": self.incidents(self.kb.by_tag.get(tag, [])),
-            "runbooks": self.runbooks(self._runbooks_by_tag.get(tag, [])),
+            "runbooks": self.runbooks(self.kb.runbooks_by_tag.get(tag, [])),
         }
 
     def _page_timeline(self, subject: str) -> dict[str, Any]:
