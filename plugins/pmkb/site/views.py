@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
 
@@ -70,7 +70,9 @@ class SimilarRow:
 
     incident: IncidentRow
     score: float  # how alike, as the index ranks them; higher is closer
-    shared: tuple[str, ...]  # for the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database"
+    shared: tuple[
+        str, ...
+    ]  # for the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database"
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,9 @@ class RecurringGroup:
     last: date | None
 
 
-def group_recurrences(found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]) -> list[RecurringGroup]:
+def group_recurrences(
+    found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]
+) -> list[RecurringGroup]:
     # One incident touching three services is one recurring problem, not three rows saying the same.
     groups: dict[tuple[str, tuple[str, ...]], list[reports.Recurrence]] = {}
     for recurrence in found:
@@ -378,7 +382,8 @@ class Views:
             "service": service,
             "incidents": self.incidents(incident_ids),
             "lessons": [
-                LessonRow(lesson.text, self.incident(lesson.postmortem_id)) for lesson in reports.lessons(kb, incident_ids)
+                LessonRow(lesson.text, self.incident(lesson.postmortem_id))
+                for lesson in reports.lessons(kb, incident_ids)
             ],
             "open_actions": [
                 self.action(row.postmortem_id, row.item, row.overdue)
@@ -416,14 +421,18 @@ class Views:
     def _page_timeline(self, subject: str) -> dict[str, Any]:
         years: dict[int, dict[int, list[str]]] = {}
         for pm_id, pm in self.kb.postmortems.items():
-            started = pm.started_at.astimezone(timezone.utc)
+            started = pm.started_at.astimezone(UTC)
             years.setdefault(started.year, {}).setdefault(started.month, []).append(pm_id)
         return {
             "years": [
                 TimelineYear(
                     year=f"{year:04d}",
                     months=tuple(
-                        TimelineMonth(f"{year:04d}-{month:02d}", f"{MONTH_NAMES[month - 1]} {year:04d}", tuple(self.incidents(ids)))
+                        TimelineMonth(
+                            f"{year:04d}-{month:02d}",
+                            f"{MONTH_NAMES[month - 1]} {year:04d}",
+                            tuple(self.incidents(ids)),
+                        )
                         for month, ids in months.items()
                     ),
                 )
