@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timezone
 from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
 
 from pmkb import reports
+from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 from pmkb.model import ActionItem, Postmortem, Runbook
 from pmkb.site.chart import incidents_chart
@@ -70,9 +71,7 @@ class SimilarRow:
 
     incident: IncidentRow
     score: float  # how alike, as the index ranks them; higher is closer
-    shared: tuple[
-        str, ...
-    ]  # for the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database"
+    shared: tuple[str, ...]  # for the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database"
 
 
 @dataclass(frozen=True)
@@ -189,9 +188,26 @@ class RecurringGroup:
     last: date | None
 
 
-def group_recurrences(
-    found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]
-) -> list[RecurringGroup]:
+@dataclass(frozen=True)
+class FileProblems:
+    """Under `mkdocs serve`: the findings of one file and where the preview shows them."""
+
+    path: str  # relative to mkdocs.yml, as `pmkb check` prints it
+    findings: tuple[Finding, ...]  # errors first, then by line
+    page: tuple[str, str] | None  # (kind, id) of the page showing this file, for `url(*page)`
+    no_page: str  # why the file has no page; empty when it has one
+    anchor: str  # the id of its heading on /problems/
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for item in self.findings if item.level == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+
+def group_recurrences(found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]) -> list[RecurringGroup]:
     # One incident touching three services is one recurring problem, not three rows saying the same.
     groups: dict[tuple[str, tuple[str, ...]], list[reports.Recurrence]] = {}
     for recurrence in found:
@@ -383,8 +399,7 @@ class Views:
             "service": service,
             "incidents": self.incidents(incident_ids),
             "lessons": [
-                LessonRow(lesson.text, self.incident(lesson.postmortem_id))
-                for lesson in reports.lessons(kb, incident_ids)
+                LessonRow(lesson.text, self.incident(lesson.postmortem_id)) for lesson in reports.lessons(kb, incident_ids)
             ],
             "open_actions": [
                 self.action(row.postmortem_id, row.item, row.overdue)
@@ -421,18 +436,14 @@ class Views:
     def _page_timeline(self, subject: str) -> dict[str, Any]:
         years: dict[int, dict[int, list[str]]] = {}
         for pm_id, pm in self.kb.postmortems.items():
-            started = pm.started_at.astimezone(UTC)
+            started = pm.started_at.astimezone(timezone.utc)
             years.setdefault(started.year, {}).setdefault(started.month, []).append(pm_id)
         return {
             "years": [
                 TimelineYear(
                     year=f"{year:04d}",
                     months=tuple(
-                        TimelineMonth(
-                            f"{year:04d}-{month:02d}",
-                            f"{MONTH_NAMES[month - 1]} {year:04d}",
-                            tuple(self.incidents(ids)),
-                        )
+                        TimelineMonth(f"{year:04d}-{month:02d}", f"{MONTH_NAMES[month - 1]} {year:04d}", tuple(self.incidents(ids)))
                         for month, ids in months.items()
                     ),
                 )
