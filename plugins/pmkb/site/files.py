@@ -25,7 +25,7 @@ from pmkb.site.pages import PageSpec, plan
 
 log = get_plugin_logger("pmkb")
 FEED_WITHOUT_SITE_URL = (
-    "mkdocs.yml sets no site_url: feed.xml gets relative entry links and no rel=\"self\" link, "
+    'mkdocs.yml sets no site_url: feed.xml gets relative entry links and no rel="self" link, '
     "which most feed readers cannot follow. Set site_url to the address the site is published at."
 )
 
