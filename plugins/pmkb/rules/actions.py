@@ -36,7 +36,7 @@ REQUIRED_KEYS = tuple(name for name, info in ActionItem.model_fields.items() if 
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     required_for = set(kb.config.action_items_required_for)
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         data = entry.source.data
         if entry.kind != "postmortem" or data is None:
             continue

@@ -20,7 +20,7 @@ RULES = (STALE_RUNBOOK,)
 
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         runbook = entry.document
         if not isinstance(runbook, Runbook):
             continue

@@ -37,7 +37,7 @@ def present_sections(entry: Entry, aliases: dict[str, list[str]]) -> set[str]:
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     config = kb.config
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         data = entry.source.data
         if data is None:
             continue
