@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cached_property
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from pmkb.config import KBConfig
 from pmkb.loader import Kind, Source
@@ -223,7 +224,7 @@ class KnowledgeBase:
             root_cause=self.excerpts[pm_id].root_cause,
             lessons=list(self.excerpts[pm_id].lessons),
         )
-        for item, exported in zip(pm.action_items, data["action_items"]):
+        for item, exported in zip(pm.action_items, data["action_items"], strict=False):
             exported["overdue"] = item.is_overdue(self.today)
         return data
 

@@ -18,7 +18,8 @@ rules are on, drops findings of rules that are off and re-levels the rest.
 
 from __future__ import annotations
 
-from typing import Iterator, Protocol
+from collections.abc import Iterator
+from typing import Protocol
 
 from pmkb import loader, validation
 from pmkb.config import KBConfig, RuleSetting

@@ -6,7 +6,8 @@ invalid and the document was left out of the index.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
