@@ -67,10 +67,10 @@ def _summary(findings: list[Finding], documents: int) -> str:
     warnings = len(findings) - errors
     files = len({item.path for item in findings})
     if not findings:
-        return f"All checks passed: {documents} documents, no errors, no warnings."
+        return f"All checks passed: {documents} document{'s' * (documents != 1)}, no errors, no warnings."
     return (
         f"Found {errors} error{'s' * (errors != 1)} and {warnings} warning{'s' * (warnings != 1)} "
-        f"in {files} file{'s' * (files != 1)} ({documents} documents checked)."
+        f"in {files} file{'s' * (files != 1)} ({documents} document{'s' * (documents != 1)} checked)."
     )
 
 
