@@ -51,7 +51,16 @@ def test_errors_exit_1_text_format(bad_kb: Path):
         f"{PM}:3: error PMKB003 `severity`: severity 'SEV-7' is not one of SEV-1, SEV-2, SEV-3",
         "postmortems/other.md:9: warning PMKB014 unknown front matter field `tagz`; did you mean `tags`?",
     ]
-    assert lines[-1].startswith("Found 1 error and 2 warnings in 2 files")
+    assert lines[-1] == "Found 1 error and 2 warnings in 2 files (3 documents checked)."
+
+
+def test_summary_counts_are_plural_aware(tmp_path: Path):
+    one = write_kb(tmp_path / "one", {PM: BAD})
+    lines = run("check", "-f", str(one), "--today", "2026-11-23").output.strip().splitlines()
+    assert lines[-1] == "Found 2 errors and 1 warning in 1 file (1 document checked)."
+    clean = write_kb(tmp_path / "clean", {RB: GOOD_RUNBOOK})
+    lines = run("check", "-f", str(clean), "--today", "2026-11-23").output.strip().splitlines()
+    assert lines[-1] == "All checks passed: 1 document, no errors, no warnings."
 
 
 def test_json_format(bad_kb: Path):

@@ -19,10 +19,10 @@ import pmkb
 
 # Module name prefixes by layer, lowest first; a module may import its own layer and below.
 LAYERS: list[tuple[str, ...]] = [
-    ("pmkb.model", "pmkb.findings", "pmkb.patterns", "pmkb.suggest", "pmkb.times", "pmkb.markdown_text"),
+    ("pmkb.model", "pmkb.findings", "pmkb.patterns", "pmkb.suggest", "pmkb.times", "pmkb.markdown_text", "pmkb.plaintext"),
     ("pmkb.blocks", "pmkb.loader", "pmkb.config", "pmkb.validation", "pmkb.schema", "pmkb.prompts", "pmkb.sections"),
     ("pmkb.index", "pmkb.similarity"),
-    ("pmkb.rules", "pmkb.reports", "pmkb.incidents"),
+    ("pmkb.rules", "pmkb.reports", "pmkb.report_models", "pmkb.incidents"),
     ("pmkb.pipeline",),
     ("pmkb.site", "pmkb.cli", "pmkb.scaffold", "pmkb.init", "pmkb.incidents.draft"),
 ]

@@ -95,7 +95,7 @@ def test_yaml_tags_are_not_executed(tmp_path: Path):
     assert [f.code for f in source.findings] == ["PMKB002"]
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=400) | st.text(max_size=400).map(lambda t: ("---\n" + t).encode("utf-8")))
 def test_loader_never_raises(tmp_path: Path, content: bytes):
     source = load(tmp_path, content)

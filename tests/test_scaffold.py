@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -79,13 +81,13 @@ def test_unsafe_titles_give_safe_slugs(kb: Path):
     assert result.exit_code == 0
     assert (kb.parent / "runbooks/etc-passwd-script.md").exists()
     assert run("new", "runbook", "🔥🔥", "-f", str(kb)).exit_code == 0
-    assert (kb.parent / "runbooks/untitled.md").exists()
+    assert (kb.parent / "runbooks/fire-fire.md").exists()
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)  # transliteration tables load on first use
 @given(st.text())
 def test_slug_is_always_a_valid_id(title: str):
-    slug = slugify_title(title)
+    slug = slugify_title(title, date(2024, 3, 5))
     assert ID_PATTERN.match(slug)
     assert "/" not in slug and ".." not in slug and len(slug) <= 60
 
@@ -109,3 +111,45 @@ def test_title_with_yaml_specials_round_trips(kb: Path):
     assert run("new", "postmortem", title, "--date", "2025-01-02", "-f", str(kb)).exit_code == 0
     result = run("export", "-f", str(kb))
     assert json.loads(result.output)["postmortems"][0]["title"] == title
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("数据库故障", "2024-03-05-shu-ju-ku-gu-zhang.md"),
+        ("Ошибка базы данных", "2024-03-05-oshibka-bazy-dannykh.md"),
+        ("Café à Zürich", "2024-03-05-cafe-a-zurich.md"),
+    ],
+)
+def test_non_latin_titles_are_transliterated(kb: Path, title: str, name: str):
+    result = run("new", "postmortem", title, "--date", "2024-03-05", "-f", str(kb))
+    assert result.exit_code == 0, result.output
+    assert (kb.parent / "postmortems/2024" / name).exists()
+
+
+def test_punctuation_titles_get_the_date_and_a_hash_never_a_shared_name(kb: Path):
+    first = run("new", "postmortem", "!!!", "--date", "2024-03-05", "-f", str(kb))
+    second = run("new", "postmortem", "???", "--date", "2024-03-05", "-f", str(kb))
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    names = sorted(path.name for path in (kb.parent / "postmortems/2024").glob("2024-03-05-*.md"))
+    assert len(names) == 2
+    for path_name in names:
+        assert re.fullmatch(r"2024-03-05-[0-9a-f]{8}\.md", path_name), path_name
+    runbook = run("new", "runbook", "???", "-f", str(kb), "--today", "2026-11-23")
+    assert runbook.exit_code == 0
+    assert any(re.fullmatch(r"2026-11-23-[0-9a-f]{8}\.md", p.name) for p in (kb.parent / "runbooks").iterdir())
+    assert run("check", "-f", str(kb), "--today", "2026-11-23").exit_code in (0, 1)
+
+
+def test_date_outside_the_years_is_refused(kb: Path):
+    result = run("new", "postmortem", "Old", "--date", "0001-01-01", "-f", str(kb))
+    assert result.exit_code == 2 and "1970..2100" in result.output
+    assert not list((kb.parent / "postmortems").rglob("0001-*"))
+
+
+def test_file_in_the_way_of_the_year_folder_is_a_clear_error(kb: Path):
+    (kb.parent / "postmortems").mkdir(exist_ok=True)
+    (kb.parent / "postmortems/2024").write_text("in the way\n")
+    result = run("new", "postmortem", "Down", "--date", "2024-03-05", "-f", str(kb))
+    assert result.exit_code == 1 and "cannot create the folder" in result.output
+    assert "Traceback" not in result.output

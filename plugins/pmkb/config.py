@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from pmkb.loader import DEFAULT_MAX_FILE_BYTES
+from pmkb.model import DEFAULT_EARLIEST_YEAR, DEFAULT_LATEST_YEAR, MAX_REVIEW_DAYS
 from pmkb.patterns import validate_patterns
 from pmkb.suggest import closest
 from pmkb.times import parse_day
@@ -60,7 +62,15 @@ RuleSetting = Literal["error", "warning", "off"]
 
 
 class ConfigError(Exception):
-    """A configuration problem the user must fix; the message names file and line."""
+    """A configuration problem the user must fix; the message names file and line.
+
+    `problems` pairs each message with the plugin option it concerns ("" when none),
+    so MkDocs can name the option in its own report.
+    """
+
+    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems if problems is not None else [("", message)]
 
 
 class BlameOptions(BaseModel):
@@ -127,14 +137,23 @@ class KBConfig(BaseModel):
     runbook_section_aliases: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_RUNBOOK_SECTION_ALIASES.items()}
     )
-    runbook_review_days: int = Field(default=180, ge=1)
+    runbook_review_days: int = Field(default=180, ge=1, le=MAX_REVIEW_DAYS)
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     blame: BlameOptions = Field(default_factory=BlameOptions)
     secrets: SecretsOptions = Field(default_factory=SecretsOptions)
     hollow: HollowOptions = Field(default_factory=HollowOptions)
     scaffolds_dir: str = ".pmkb/scaffolds"
+    # Dates outside these years are findings: typos such as 0999 or 9999 would otherwise
+    # make month-by-month series unbounded.
+    earliest_year: int = Field(default=DEFAULT_EARLIEST_YEAR, ge=1)
+    latest_year: int = Field(default=DEFAULT_LATEST_YEAR, le=9998)
+    # A larger document is a PMKB001 finding rather than unbounded work.
+    max_file_bytes: int = Field(default=DEFAULT_MAX_FILE_BYTES, ge=1024, le=1024**3)
     # Site options: ignored by the CLI, read by the MkDocs plugin.
     nav: bool = True
+    # "sanitize" strips scripts, event handlers and javascript:/data: URLs from document
+    # bodies: for sites that publish what many contributors write. "raw" keeps raw HTML.
+    html: Literal["raw", "sanitize"] = "raw"
     strict_warnings: bool = False
     similar_limit: int = Field(default=5, ge=0)
     recurrence_days: int = Field(default=90, ge=1)
@@ -169,7 +188,17 @@ class KBConfig(BaseModel):
 
     def option_error(self, option: str, message: str) -> ConfigError:
         """An error about one of these options, worded like the ones found while reading them."""
-        return ConfigError(f"{self._source}: pmkb plugin option {option!r}: {message}")
+        return ConfigError(f"{self._source}: pmkb plugin option {option!r}: {message}", [(option, message)])
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> "KBConfig":
+        if self.earliest_year > self.latest_year:
+            raise ValueError(f"earliest_year {self.earliest_year} is after latest_year {self.latest_year}")
+        return self
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return (self.earliest_year, self.latest_year)
 
     @property
     def postmortems_path(self) -> Path:
@@ -191,24 +220,26 @@ class KBConfig(BaseModel):
         try:
             config = cls.model_validate({**(options or {}), "root": root})
         except ValidationError as exc:
-            raise ConfigError(_describe_config_errors(exc, source)) from None
+            problems = _describe_config_errors(exc)
+            message = "\n".join(f"{source}: pmkb plugin option {option!r}: {text}" for option, text in problems)
+            raise ConfigError(message, problems) from None
         config._source = source
         return config
 
 
-def _describe_config_errors(exc: ValidationError, source: str) -> str:
-    messages = []
+def _describe_config_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """(option, message) for every problem, the option as a dotted path."""
+    problems: list[tuple[str, str]] = []
     known = [name for name in KBConfig.model_fields if name != "root"]
     for error in exc.errors():
         location = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
             close = closest(str(error["loc"][-1]), known)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            messages.append(f"{source}: pmkb plugin: unknown option {location!r}{hint}")
+            problems.append((location, f"unknown option{hint}"))
         else:
-            message = error["msg"].removeprefix("Value error, ")
-            messages.append(f"{source}: pmkb plugin option {location!r}: {message}")
-    return "\n".join(messages)
+            problems.append((location, error["msg"].removeprefix("Value error, ")))
+    return problems
 
 
 def resolve_today(option: str | None = None) -> date:
@@ -255,12 +286,16 @@ _TolerantLoader.add_constructor("!ENV", _construct_env)
 _TolerantLoader.add_multi_constructor("", _construct_unknown)
 
 
-def read_mkdocs_yml(path: Path) -> dict[str, Any]:
+def read_mkdocs_yml(path: Path, _inherited_by: tuple[Path, ...] = ()) -> dict[str, Any]:
     """mkdocs.yml as a mapping, following INHERIT the way MkDocs does."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
+        if _inherited_by:
+            raise ConfigError(f"{_inherited_by[-1]}: INHERIT names {path}: no such file") from None
         raise ConfigError(f"{path}: no such file (run in the folder of mkdocs.yml or pass -f PATH)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a mkdocs.yml file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
@@ -276,7 +311,12 @@ def read_mkdocs_yml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}:1: mkdocs.yml must be a mapping")
     parent = data.pop("INHERIT", None)
     if parent:
-        base = read_mkdocs_yml((path.parent / str(parent)).resolve())
+        target = (path.parent / str(parent)).resolve()
+        chain = (*_inherited_by, path)
+        if target in chain:
+            loop = " -> ".join(str(item) for item in (*chain[chain.index(target) :], target))
+            raise ConfigError(f"{path}: INHERIT loops back to a file that inherits it: {loop}")
+        base = read_mkdocs_yml(target, chain)
         data = _merge(base, data)
     mapping: dict[str, Any] = data
     return mapping
@@ -315,8 +355,44 @@ def plugin_options(mkdocs_config: dict[str, Any], path: Path) -> dict[str, Any]:
     return {}
 
 
+def _contains(outer: Path, inner: Path) -> bool:
+    return outer == inner or outer in inner.parents
+
+
+def check_folders(config: KBConfig, site_dir: Path, docs_dir: Path) -> None:
+    """Refuse folders a build would misuse, before MkDocs cleans site_dir.
+
+    A source folder inside site_dir (or holding it) would be emptied by the build's
+    cleaning step, so any nesting of the two is a configuration error; so is a
+    source folder that is a file.
+    """
+    sources = {
+        "postmortems_dir": config.postmortems_path,
+        "runbooks_dir": config.runbooks_path,
+        "docs_dir": docs_dir.resolve(),
+    }
+    for option in ("postmortems_dir", "runbooks_dir"):
+        folder = sources[option]
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(f"{option}: {folder} is not a folder (a file has that name)", [(option, f"{folder} is not a folder")])
+    site = site_dir.resolve()
+    for option, folder in sources.items():
+        if _contains(site, folder) or _contains(folder, site):
+            relation = "is" if site == folder else "is inside" if _contains(folder, site) else "contains"
+            message = (
+                f"site_dir {site} {relation} {option} {folder}: building would delete the sources; "
+                "choose folders that do not contain one another"
+            )
+            raise ConfigError(message, [(option if option != "docs_dir" else "", message)])
+
+
 def load_config(config_file: Path) -> KBConfig:
-    """Read the pmkb options of a mkdocs.yml for the CLI."""
+    """Read the pmkb options of a mkdocs.yml for the CLI, with the folder checks of a build."""
     config_file = config_file.resolve()
     data = read_mkdocs_yml(config_file)
-    return KBConfig.from_options(plugin_options(data, config_file), config_file.parent, str(config_file.name))
+    config = KBConfig.from_options(plugin_options(data, config_file), config_file.parent, str(config_file.name))
+    site_dir, docs_dir = data.get("site_dir", "site"), data.get("docs_dir", "docs")
+    if not isinstance(site_dir, str) or not isinstance(docs_dir, str):
+        raise ConfigError(f"{config_file}: site_dir and docs_dir must be folder names")
+    check_folders(config, config_file.parent / site_dir, config_file.parent / docs_dir)
+    return config

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from pmkb.plaintext import plain
+
 Level = Literal["error", "warning"]
 
 
@@ -50,4 +52,5 @@ class Finding:
         return replace(self, level=level)
 
     def as_text(self) -> str:
-        return f"{self.path}:{self.line}: {self.level} {self.code} {self.message}"
+        """One line, whatever the path or message hold (see pmkb.plaintext)."""
+        return plain(f"{self.path}:{self.line}: {self.level} {self.code} {self.message}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import date
 from functools import cached_property
@@ -29,6 +30,26 @@ def slugify(text: str) -> str:
     return "".join(out).strip("-") or "-"
 
 
+# File systems allow 255 bytes per name; a shorter bound leaves room for suffixes and
+# keeps URLs readable. Longer segments keep a prefix and gain a hash of the whole.
+MAX_SEGMENT_BYTES = 120
+_HASH_LENGTH = 10
+
+
+def path_segment(slug: str) -> str:
+    """`slug` as one URL path segment and file name: itself when short, else a stable shortening.
+
+    The shortened form is a prefix cut at a character boundary plus `-` and a hash of
+    the whole slug, so two long values that share a prefix still differ.
+    """
+    if len(slug.encode("utf-8")) <= MAX_SEGMENT_BYTES:
+        return slug
+    digest = hashlib.sha256(slug.encode("utf-8")).hexdigest()[:_HASH_LENGTH]
+    room = MAX_SEGMENT_BYTES - _HASH_LENGTH - 1
+    prefix = slug.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip("-")
+    return f"{prefix}-{digest}"
+
+
 class SlugMap:
     """Stable slugs for a set of names; colliding slugs get a numeric suffix."""
 
@@ -36,7 +57,7 @@ class SlugMap:
         self.slugs: dict[str, str] = {}
         taken: set[str] = set()
         for name in sorted(set(names), key=lambda n: (slugify(n), n)):
-            base = slugify(name)
+            base = path_segment(slugify(name))
             slug, number = base, 2
             while slug in taken:
                 slug, number = f"{base}-{number}", number + 1
@@ -82,6 +103,7 @@ class KnowledgeBase:
         self.related: dict[str, list[str]] = defaultdict(list)
         self.cited_by: dict[str, list[str]] = defaultdict(list)
         self.runbooks_by_service: dict[str, list[str]] = defaultdict(list)
+        self.runbooks_by_tag: dict[str, list[str]] = defaultdict(list)
         for pm_id, pm in self.postmortems.items():
             self.by_severity[pm.severity].append(pm_id)
             for service in dict.fromkeys(pm.services):
@@ -101,9 +123,11 @@ class KnowledgeBase:
         for runbook_id, runbook in self.runbooks.items():
             for service in dict.fromkeys(runbook.services):
                 self.runbooks_by_service[service].append(runbook_id)
+            for tag in dict.fromkeys(runbook.tags):
+                self.runbooks_by_tag[tag].append(runbook_id)
         self.slugs = {
             "severity": SlugMap(self.config.severities),
-            "tag": SlugMap(self.by_tag),
+            "tag": SlugMap([*self.by_tag, *self.runbooks_by_tag]),
             "service": SlugMap([*self.by_service, *self.runbooks_by_service]),
         }
 
@@ -112,6 +136,11 @@ class KnowledgeBase:
     @property
     def services(self) -> list[str]:
         return sorted({*self.by_service, *self.runbooks_by_service}, key=str.casefold)
+
+    @property
+    def tags(self) -> list[str]:
+        """Every tag of a postmortem or a runbook."""
+        return sorted({*self.by_tag, *self.runbooks_by_tag}, key=lambda tag: (tag.casefold(), tag))
 
     def entry_path(self, kind: Kind, doc_id: str) -> str:
         return self.sources[(kind, doc_id)].relpath
@@ -205,8 +234,8 @@ SIMILARITY_SECTIONS = ("Root Cause", "Contributing Factors")
 
 
 def postmortem_url(pm_id: str) -> str:
-    return f"/postmortems/{pm_id}/"
+    return f"/postmortems/{path_segment(pm_id)}/"
 
 
 def runbook_url(rb_id: str) -> str:
-    return f"/runbooks/{rb_id}/"
+    return f"/runbooks/{path_segment(rb_id)}/"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Literal
@@ -18,10 +19,36 @@ from pmkb.blocks import scan
 from pmkb.findings import Finding, Rule
 from pmkb.markdown_text import Block, blocks
 
-try:
-    _YamlLoader: type = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
+
+# Generous for any document a person writes (the longest real postmortems are ~100 KB);
+# a bound so a runaway file costs a finding, not the machine's memory.
+DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+# Values after expanding every alias: a front matter has hundreds; a "billion laughs" has billions.
+MAX_FRONT_MATTER_VALUES = 100_000
+
+
+class _YamlLoader(_BaseLoader):  # type: ignore[misc]
+    """Safe loading where a timestamp the calendar lacks stays text for validation to report."""
+
+
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        # e.g. 2024-02-30: YAML's pattern matches, the calendar does not.
+        return loader.construct_scalar(node)
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+_FILE_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
 
 UNREADABLE_FILE = Rule(
     "PMKB001",
@@ -78,7 +105,12 @@ class Source:
     lines: dict[FieldPath, int] = field(default_factory=dict)
     body_line: int = 1
     headings: list[Heading] = field(default_factory=list)
+    # Code blocks (fenced or indented) as (first line, last line) of the file, inclusive.
+    code: tuple[tuple[int, int], ...] = ()
     findings: list[Finding] = field(default_factory=list)
+    # (key, line, line of its first occurrence) for each key given twice in one mapping;
+    # validation reports them.
+    duplicate_keys: list[tuple[str, int, int]] = field(default_factory=list)
     _section_blocks: dict[int, list[Block]] = field(default_factory=dict, repr=False)
 
     @property
@@ -134,12 +166,12 @@ def discover(folder: Path) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def load_source(path: Path, root: Path, kind: Kind) -> Source:
+def load_source(path: Path, root: Path, kind: Kind, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Source:
     source = Source(path=path, relpath=relative_path(path, root), kind=kind)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        source.findings.append(UNREADABLE_FILE.finding(source.relpath, 1, f"cannot read the file: {exc.strerror or exc}"))
+        raw = _read_regular_file(path, max_bytes)
+    except _Unreadable as problem:
+        source.findings.append(UNREADABLE_FILE.finding(source.relpath, 1, str(problem)))
         return source
     try:
         text = raw.decode("utf-8-sig")
@@ -156,6 +188,45 @@ def load_source(path: Path, root: Path, kind: Kind) -> Source:
     source.text = text.replace("\r\n", "\n").replace("\r", "\n")
     _parse(source)
     return source
+
+
+class _Unreadable(Exception):
+    """Why a file was not read; the message is the finding's."""
+
+
+def _read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most max_bytes; anything else is _Unreadable.
+
+    The type is checked with stat before opening: opening a FIFO blocks until a writer
+    comes, and a device such as /dev/zero never ends.
+    """
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise _Unreadable(f"cannot read the file: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        what = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        via = " (through a symbolic link)" if path.is_symlink() else ""
+        raise _Unreadable(f"not a regular file: {what}{via}; only regular files are read")
+    if info.st_size > max_bytes:
+        raise _Unreadable(_too_large(info.st_size, max_bytes))
+    try:
+        # O_NONBLOCK: should the file be swapped for a FIFO after the check, opening still returns.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise _Unreadable(f"cannot read the file: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise _Unreadable(_too_large(len(raw), max_bytes))
+    return raw
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return (
+        f"the file is {size:,} bytes, more than the limit of {max_bytes:,} (option max_file_bytes); "
+        "split it or raise the limit"
+    )
 
 
 def _parse(source: Source) -> None:
@@ -180,7 +251,16 @@ def _parse(source: Source) -> None:
     yaml_text = "\n".join(lines[1:end]) + "\n"
     try:
         node = yaml.compose(yaml_text, Loader=_YamlLoader)
+        expansion = _expansion_problem(node) if node is not None else None
+        if expansion is not None:
+            source.findings.append(FRONT_MATTER_SYNTAX.finding(source.relpath, expansion[0] + 2, expansion[1]))
+            return
         data = _YamlLoader(yaml_text).construct_document(node) if node is not None else None
+    except RecursionError:
+        source.findings.append(
+            FRONT_MATTER_SYNTAX.finding(source.relpath, 2, "front matter is nested too deeply to read: flatten the lists and mappings")
+        )
+        return
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -198,6 +278,87 @@ def _parse(source: Source) -> None:
     source.data = {str(key): value for key, value in data.items()}
     if node is not None:
         _record_lines(node, (), source.lines, offset=2)
+        source.duplicate_keys = list(_duplicate_keys(node))
+
+
+def _expansion_problem(root: yaml.Node) -> tuple[int, str] | None:
+    """(line, message) when aliases make the front matter refer to itself or expand past the bound.
+
+    An alias shares a node, so the graph stays small while its expansion can be
+    exponential; every later step (validation, messages, JSON) walks the expansion.
+    """
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in visiting:
+            raise _SelfReference(node)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        visiting.add(key)
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_FRONT_MATTER_VALUES:
+                raise _TooLarge(node)
+        visiting.discard(key)
+        sizes[key] = total
+        return total
+
+    try:
+        size(root)
+    except _SelfReference as problem:
+        return problem.node.start_mark.line, "front matter refers to itself through an alias (*name inside &name)"
+    except _TooLarge as problem:
+        message = (
+            f"front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} values through aliases (*name); "
+            "write the values out or use fewer aliases"
+        )
+        return problem.node.start_mark.line, message
+    return None
+
+
+class _NodeProblem(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+class _SelfReference(_NodeProblem):
+    pass
+
+
+class _TooLarge(_NodeProblem):
+    pass
+
+
+def _duplicate_keys(root: yaml.Node) -> Iterator[tuple[str, int, int]]:
+    """(key, line, first line) for a key given twice in one mapping; merge keys (`<<`) aside."""
+    stack = [root]
+    seen_nodes: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first_lines: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                stack.append(value_node)
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                line = key_node.start_mark.line + 2
+                if key_node.value in first_lines:
+                    yield key_node.value, line, first_lines[key_node.value]
+                else:
+                    first_lines[key_node.value] = line
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def _record_lines(node: yaml.Node, prefix: FieldPath, lines: dict[FieldPath, int], offset: int) -> None:
@@ -226,7 +387,9 @@ def _read_headings(source: Source, body_line: int) -> None:
     lines = body.split("\n")
     end_of_file = body_line + len(lines)
     open_heading: Heading | None = None
-    for heading in scan(body).headings:
+    blocks = scan(body)
+    source.code = tuple((body_line + first - 1, body_line + last - 1) for first, last in blocks.code)
+    for heading in blocks.headings:
         start = body_line + heading.line - 1
         if open_heading is not None:
             source.headings.append(_ended(open_heading, start))

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal, get_args
 
+from anyascii import anyascii
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -37,6 +38,11 @@ PRIORITIES: tuple[Priority, ...] = get_args(Priority)
 ACTION_STATUSES: tuple[ActionStatus, ...] = get_args(ActionStatus)
 # An item in one of these needs nothing more: it is never overdue.
 CLOSED_ACTION_STATUSES: frozenset[ActionStatus] = frozenset({"done", "wont-do"})
+# Years a date or timestamp may fall in unless the configuration says otherwise:
+# anything outside is a typo, and would make month-by-month series unbounded.
+DEFAULT_EARLIEST_YEAR, DEFAULT_LATEST_YEAR = 1970, 2100
+# A review interval longer than a century is a typo; the bound keeps date arithmetic in range.
+MAX_REVIEW_DAYS = 36500
 
 
 def parse_timestamp(value: Any) -> datetime:
@@ -59,11 +65,12 @@ def parse_timestamp(value: Any) -> datetime:
             )
         try:
             parsed = datetime.fromisoformat(text)
-        except ValueError:
+        except ValueError as exc:
+            reason = str(exc) if "out of range" in str(exc) or "must be in" in str(exc) else ""
             raise PydanticCustomError(
                 "timestamp_format",
-                "'{value}' is not an ISO 8601 timestamp; write e.g. 2024-03-05T14:30:00Z",
-                {"value": value},
+                "'{value}' is not a valid timestamp{reason}; write e.g. 2024-03-05T14:30:00Z",
+                {"value": value, "reason": f" ({reason})" if reason else ""},
             ) from None
     else:
         raise PydanticCustomError(
@@ -75,7 +82,13 @@ def parse_timestamp(value: Any) -> datetime:
             "timestamp {value} has no timezone: add Z for UTC or an offset such as +01:00",
             {"value": parsed.isoformat()},
         )
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        # e.g. 0001-01-01T00:30:00+01:00: in UTC that instant is before year 1.
+        raise PydanticCustomError(
+            "timestamp_range", "timestamp {value} is outside the calendar once converted to UTC", {"value": str(value)}
+        ) from None
 
 
 def parse_date(value: Any) -> date:
@@ -89,9 +102,24 @@ def parse_date(value: Any) -> date:
     if isinstance(value, str):
         try:
             return parse_day(value)
-        except ValueError:
-            pass
+        except ValueError as exc:
+            raise PydanticCustomError(
+                "date_value", "'{value}' is not a calendar date ({reason})", {"value": value, "reason": str(exc)}
+            ) from None
     raise PydanticCustomError("date_type", "expected a date YYYY-MM-DD, e.g. 2025-01-31; got '{value}'", {"value": value})
+
+
+def within_years(value: date, info: ValidationInfo) -> date:
+    """The configured range of years (context `years`), else the default one."""
+    earliest, latest = (info.context or {}).get("years", (DEFAULT_EARLIEST_YEAR, DEFAULT_LATEST_YEAR))
+    if not earliest <= value.year <= latest:
+        raise PydanticCustomError(
+            "year_range",
+            "year {year} is outside {earliest}..{latest}; check the date (the range is the options "
+            "earliest_year and latest_year)",
+            {"year": value.year, "earliest": earliest, "latest": latest},
+        )
+    return value
 
 
 def _check_http_url(value: str) -> str:
@@ -112,18 +140,35 @@ def _check_id(value: str) -> str:
     return value
 
 
-def slugify_id(text: str, max_length: int = 60) -> str:
-    """A valid id from any text: ASCII letters and digits joined by hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-") or "untitled"
+def transliterate(text: str) -> str:
+    """ASCII for any text: "Ошибка" -> "Oshibka", "数据库" -> "Shu Ju Ku" (one word per ideograph)."""
+    parts = []
+    for char in text:
+        if char.isascii():
+            parts.append(char)
+        elif unicodedata.east_asian_width(char) in ("W", "F"):
+            parts.append(f" {anyascii(char)} ")
+        else:
+            parts.append(anyascii(char))
+    return "".join(parts)
+
+
+def slugify_id(text: str, max_length: int = 60, fallback: str = "untitled") -> str:
+    """A valid id from any text: transliterated ASCII letters and digits joined by hyphens."""
+    slug = re.sub(r"[^a-z0-9]+", "-", transliterate(text).lower()).strip("-")
+    return slug[:max_length].rstrip("-") or fallback
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Timestamp = Annotated[
-    datetime, BeforeValidator(parse_timestamp), WithJsonSchema({"type": "string", "format": "date-time"})
+    datetime,
+    BeforeValidator(parse_timestamp),
+    AfterValidator(within_years),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
-Day = Annotated[date, BeforeValidator(parse_date), WithJsonSchema({"type": "string", "format": "date"})]
+Day = Annotated[
+    date, BeforeValidator(parse_date), AfterValidator(within_years), WithJsonSchema({"type": "string", "format": "date"})
+]
 TicketUrl = Annotated[str, AfterValidator(_check_http_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})]
 DocumentId = Annotated[str, AfterValidator(_check_id), WithJsonSchema({"type": "string", "pattern": ID_PATTERN.pattern})]
 
@@ -226,7 +271,7 @@ class Runbook(_Document):
     services: Annotated[list[Text], Field(min_length=1)]
     owner: Text
     last_reviewed: Day
-    review_every_days: Annotated[StrictInt, Field(ge=1)] | None = None
+    review_every_days: Annotated[StrictInt, Field(ge=1, le=MAX_REVIEW_DAYS)] | None = None
     alerts: TextList = Field(default_factory=list)
     tags: TextList = Field(default_factory=list)
 

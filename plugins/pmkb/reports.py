@@ -12,84 +12,34 @@ Conventions shared by every function:
   statistics, which leave drafts out (SPEC: their timestamps are not settled).
 - Durations are minutes, fractional where seconds were given.
 
-JSON shapes (keys are stable and snake_case; durations in minutes, rounded to two
-decimals, `null` where there is nothing to measure):
-
-`stats(kb, since)`::
-
-    {
-      "since": "2024-05-01" | null,
-      "today": "2026-11-23",
-      "counts": {
-        "total": 8,
-        "severity": {"SEV-1": 2, "SEV-2": 4, "SEV-3": 2},       # configured order, zeros kept
-        "type": {"incident": 7, "near-miss": 1},                 # every type, zeros kept
-        "status": {"draft": 1, "review": 1, "final": 6},         # every status, zeros kept
-        "category": {"deploy": 2, ...},                          # configured order, zeros kept
-        "uncategorized": 0                                       # postmortems without a category
-      },
-      "durations": {                                             # drafts left out
-        "SEV-1": {
-          "time_to_detect":   {"count": 2, "median": 10, "p90": 14, "mean": 10},
-          "time_to_mitigate": {...},
-          "time_to_resolve":  {...}
-        }, ...                                                   # every configured severity
-      },
-      "per_month": [                                             # contiguous, oldest first
-        {"month": "2024-01", "total": 1, "severity": {"SEV-1": 1, "SEV-2": 0, "SEV-3": 0}}, ...
-      ],
-      "recurring": [
-        {"service": "checkout-api", "category": "database", "count": 3,
-         "first": "2024-01-10", "last": "2024-05-10", "incidents": ["id-oldest", ..., "id-newest"]}
-      ],
-      "recurrence_days": 90
-    }
-
-`brief_to_json(kb, brief)`::
-
-    {
-      "services": ["checkout-api"], "since": null, "today": "2026-11-23",
-      "incidents": [                                             # newest first
-        {"id", "date", "started_at", "severity", "status", "type", "title", "impact",
-         "services", "category", "url", "root_cause"}          # root_cause: plain text, "" when unwritten
-      ],
-      "lessons": [                                               # newest incident first
-        {"text", "postmortem_id", "postmortem_title", "postmortem_url", "date"}
-      ],
-      "action_items": [<action item>, ...],                     # open only, overdue first
-      "runbooks": [
-        {"id", "title", "url", "owner", "services", "alerts", "last_reviewed", "review_due", "stale"}
-      ]
-    }
-
-`actions_to_json(kb, rows, ...)`::
-
-    {
-      "today": "2026-11-23",
-      "filters": {"status": null, "owner": null, "overdue": false},
-      "count": 7, "open": 5, "overdue": 3,
-      "items": [<action item>, ...]
-    }
-
-where an action item is::
-
-    {"postmortem_id", "postmortem_title", "postmortem_url", "postmortem_severity", "index",
-     "title", "owner", "priority", "due", "status", "ticket", "overdue"}
-
-`index` is the item's position in its postmortem's `action_items` (0-based), so
-(postmortem_id, index) names an item.
+The JSON documents of `stats`, `brief_to_json` and `actions_to_json` are the models
+of `pmkb.report_models`: their `model_json_schema()` is the shape, with descriptions.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from pmkb.index import postmortem_url, runbook_url
 from pmkb.model import ACTION_STATUSES, PRIORITIES, STATUSES, TYPES, ActionItem, Postmortem
+from pmkb.report_models import (
+    ActionFilters,
+    ActionItemEntry,
+    ActionsReport,
+    BriefIncident,
+    BriefReport,
+    BriefRunbook,
+    Counts,
+    DurationFigures,
+    Lesson,
+    MonthCount,
+    RecurringCluster,
+    StatsReport,
+)
 from pmkb.suggest import closest
 from pmkb.times import iso_utc
 
@@ -172,13 +122,6 @@ class DurationStats:
             return cls(0, None, None, None)
         return cls(len(ordered), percentile(ordered, 50), percentile(ordered, 90), math.fsum(ordered) / len(ordered))
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "count": self.count,
-            "median": _json_minutes(self.median),
-            "p90": _json_minutes(self.p90),
-            "mean": _json_minutes(self.mean),
-        }
 
 
 def percentile(ordered: Sequence[float], p: float) -> float:
@@ -262,15 +205,6 @@ class Recurrence:
     first: date | None = None  # UTC start date of the oldest incident
     last: date | None = None  # UTC start date of the newest incident
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "service": self.service,
-            "category": self.category,
-            "count": len(self.incidents),
-            "first": self.first.isoformat() if self.first else None,
-            "last": self.last.isoformat() if self.last else None,
-            "incidents": list(self.incidents),
-        }
 
 
 def recurring(kb: KnowledgeBase, since: date | None = None) -> list[Recurrence]:
@@ -336,21 +270,6 @@ class ActionRow:
     def postmortem_url(self) -> str:
         return postmortem_url(self.postmortem_id)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "postmortem_id": self.postmortem_id,
-            "postmortem_title": self.postmortem_title,
-            "postmortem_url": self.postmortem_url,
-            "postmortem_severity": self.postmortem_severity,
-            "index": self.index,
-            "title": self.item.title,
-            "owner": self.item.owner,
-            "priority": self.item.priority,
-            "due": self.item.due.isoformat(),
-            "status": self.item.status,
-            "ticket": self.item.ticket,
-            "overdue": self.overdue,
-        }
 
 
 def _action_sort_key(row: ActionRow) -> tuple[Any, ...]:
@@ -405,14 +324,26 @@ def actions_to_json(
     owner: str | None = None,
     overdue_only: bool = False,
 ) -> dict[str, Any]:
-    return {
-        "today": kb.today.isoformat(),
-        "filters": {"status": status, "owner": owner, "overdue": overdue_only},
-        "count": len(rows),
-        "open": sum(row.item.is_open for row in rows),
-        "overdue": sum(row.overdue for row in rows),
-        "items": [row.as_dict() for row in rows],
-    }
+    return ActionsReport(
+        today=kb.today,
+        filters=ActionFilters(status=status, owner=owner, overdue=overdue_only),
+        count=len(rows),
+        open=sum(row.item.is_open for row in rows),
+        overdue=sum(row.overdue for row in rows),
+        items=[_action_entry(row) for row in rows],
+    ).model_dump(mode="json")
+
+
+def _action_entry(row: ActionRow) -> ActionItemEntry:
+    return ActionItemEntry(
+        postmortem_id=row.postmortem_id,
+        postmortem_title=row.postmortem_title,
+        postmortem_url=row.postmortem_url,
+        postmortem_severity=row.postmortem_severity,
+        index=row.index,
+        overdue=row.overdue,
+        **row.item.model_dump(include={"title", "owner", "priority", "due", "status", "ticket"}),
+    )
 
 
 # Brief ------------------------------------------------------------------------------
@@ -460,94 +391,19 @@ def resolve_services(kb: KnowledgeBase, names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(resolved))
 
 
-@dataclass(frozen=True)
-class BriefIncident:
-    id: str
-    date: date  # UTC date of started_at
-    severity: str
-    status: str
-    type: str
-    title: str
-    impact: str | None
-    url: str
-    services: tuple[str, ...] = ()
-    category: str | None = None
-    started_at: str = ""  # ISO 8601, UTC
-    root_cause: str = ""  # plain-text excerpt; empty when the section is unwritten
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "date": self.date.isoformat(),
-            "started_at": self.started_at,
-            "severity": self.severity,
-            "status": self.status,
-            "type": self.type,
-            "title": self.title,
-            "impact": self.impact,
-            "services": list(self.services),
-            "category": self.category,
-            "url": self.url,
-            "root_cause": self.root_cause,
-        }
-
-
-@dataclass(frozen=True)
-class Lesson:
-    """One lesson learned, with the incident it came from."""
-
-    text: str
-    postmortem_id: str
-    postmortem_title: str
-    date: date  # UTC date the incident started
-
-    @property
-    def postmortem_url(self) -> str:
-        return postmortem_url(self.postmortem_id)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "postmortem_id": self.postmortem_id,
-            "postmortem_title": self.postmortem_title,
-            "postmortem_url": self.postmortem_url,
-            "date": self.date.isoformat(),
-        }
-
-
 def lessons(kb: KnowledgeBase, postmortem_ids: Iterable[str]) -> list[Lesson]:
     """The lessons of these incidents, in the order given (newest first by convention)."""
     return [
-        Lesson(text, pm_id, kb.postmortems[pm_id].title, kb.postmortems[pm_id].started_at.date())
+        Lesson(
+            text=text,
+            postmortem_id=pm_id,
+            postmortem_title=kb.postmortems[pm_id].title,
+            postmortem_url=postmortem_url(pm_id),
+            date=kb.postmortems[pm_id].started_at.date(),
+        )
         for pm_id in postmortem_ids
         for text in kb.excerpts[pm_id].lessons
     ]
-
-
-@dataclass(frozen=True)
-class BriefRunbook:
-    id: str
-    title: str
-    url: str
-    alerts: tuple[str, ...]
-    owner: str
-    stale: bool
-    services: tuple[str, ...] = ()
-    last_reviewed: date | None = None
-    review_due: date | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "url": self.url,
-            "owner": self.owner,
-            "services": list(self.services),
-            "alerts": list(self.alerts),
-            "last_reviewed": self.last_reviewed.isoformat() if self.last_reviewed else None,
-            "review_due": self.review_due.isoformat() if self.review_due else None,
-            "stale": self.stale,
-        }
 
 
 @dataclass(frozen=True)
@@ -624,55 +480,57 @@ def brief(kb: KnowledgeBase, services: Sequence[str], since: date | None = None)
 
 
 def brief_to_json(kb: KnowledgeBase, result: Brief) -> dict[str, Any]:
-    return {
-        "services": list(result.services),
-        "since": result.since.isoformat() if result.since else None,
-        "today": kb.today.isoformat(),
-        "incidents": [incident.as_dict() for incident in result.incidents],
-        "lessons": [lesson.as_dict() for lesson in result.lessons],
-        "action_items": [row.as_dict() for row in result.action_items],
-        "runbooks": [runbook.as_dict() for runbook in result.runbooks],
-    }
+    return BriefReport(
+        services=list(result.services),
+        since=result.since,
+        today=kb.today,
+        incidents=list(result.incidents),
+        lessons=list(result.lessons),
+        action_items=[_action_entry(row) for row in result.action_items],
+        runbooks=list(result.runbooks),
+    ).model_dump(mode="json")
 
 
 # Statistics -------------------------------------------------------------------------
 
 
 def stats(kb: KnowledgeBase, since: date | None = None) -> dict[str, Any]:
-    """Every figure of `pmkb stats` as JSON-ready data (shape in the module docstring)."""
-    return {
-        "since": since.isoformat() if since else None,
-        "today": kb.today.isoformat(),
-        "counts": {
-            "total": len(postmortems_since(kb, since)),
-            "severity": severity_counts(kb, since),
-            "type": counts_by(kb, "type", since),
-            "status": counts_by(kb, "status", since),
-            "category": counts_by(kb, "category", since),
-            "uncategorized": uncategorized_count(kb, since),
-        },
-        "durations": {
-            level: {metric: figures.as_dict() for metric, figures in measures.items()}
+    """Every figure of `pmkb stats` as JSON-ready data (a `StatsReport`)."""
+    return StatsReport(
+        since=since,
+        today=kb.today,
+        counts=Counts(
+            total=len(postmortems_since(kb, since)),
+            severity=severity_counts(kb, since),
+            type=counts_by(kb, "type", since),
+            status=counts_by(kb, "status", since),
+            category=counts_by(kb, "category", since),
+            uncategorized=uncategorized_count(kb, since),
+        ),
+        durations={
+            level: {metric: DurationFigures(**asdict(figures)) for metric, figures in measures.items()}
             for level, measures in duration_stats(kb, since).items()
         },
-        "per_month": [
-            {"month": month, "total": sum(counts.values()), "severity": counts}
+        per_month=[
+            MonthCount(month=month, total=sum(counts.values()), severity=counts)
             for month, counts in incidents_per_month(kb, since)
         ],
-        "recurring": [recurrence.as_dict() for recurrence in recurring(kb, since)],
-        "recurrence_days": kb.config.recurrence_days,
-    }
+        recurring=[
+            RecurringCluster(
+                service=cluster.service,
+                category=cluster.category,
+                count=len(cluster.incidents),
+                first=cluster.first,
+                last=cluster.last,
+                incidents=list(cluster.incidents),
+            )
+            for cluster in recurring(kb, since)
+        ],
+        recurrence_days=kb.config.recurrence_days,
+    ).model_dump(mode="json")
 
 
 # Formatting -------------------------------------------------------------------------
-
-
-def _json_minutes(value: float | None) -> float | int | None:
-    # Interpolation leaves float noise (179.99999999999997); two decimals of a minute is plenty.
-    if value is None:
-        return None
-    rounded = round(value, 2)
-    return int(rounded) if rounded == int(rounded) else rounded
 
 
 def _round_half_up(value: float) -> int:

@@ -6,8 +6,10 @@ A repository overrides a template by putting a file of the same name
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +35,16 @@ class Section:
     hint: str
 
 
-def slugify_title(title: str) -> str:
-    """A file-name-safe, id-valid slug for a new document's title."""
-    return slugify_id(title, MAX_SLUG_LENGTH)
+def slugify_title(title: str, day: date | None = None) -> str:
+    """A file-name-safe, id-valid slug for a new document's title.
+
+    Transliterated where the title has letters or digits in any script; a title of
+    punctuation alone gets a short hash of the title (after `day`, when given: a
+    postmortem's name carries its date already), so two such titles never share a name.
+    """
+    digest = hashlib.sha256(title.strip().encode("utf-8")).hexdigest()[:8]
+    fallback = f"{day.isoformat()}-{digest}" if day is not None else digest
+    return slugify_id(title, MAX_SLUG_LENGTH, fallback=fallback)
 
 
 def _sections(names: list[str], order: list[str]) -> list[Section]:
@@ -70,12 +79,18 @@ def render(kind: str, config: KBConfig, context: dict[str, Any]) -> str:
 
 
 def write_new(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # e.g. a file where a folder of the path should be.
+        raise click.ClickException(f"cannot create the folder {path.parent}: {exc.strerror or exc}") from None
     try:
         with path.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
     except FileExistsError:
         raise click.ClickException(f"{path} already exists; pmkb new never overwrites (choose another title or date)") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _display(path: Path) -> str:

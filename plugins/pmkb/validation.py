@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Annotated, Any, Iterator
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from pmkb.config import KBConfig
 from pmkb.findings import Finding, Rule
@@ -51,6 +51,11 @@ class Entry:
     id: str
     document: _Document | None
     findings: list[Finding] = field(default_factory=list)
+    # Each field that is valid on its own, typed, even when another field is not: the
+    # rules read these, never the raw front matter.
+    values: dict[str, Any] = field(default_factory=dict)
+    # (position in the file's list, item) for each valid action item.
+    items: list[tuple[int, ActionItem]] = field(default_factory=list)
 
     @property
     def kind(self) -> Kind:
@@ -68,7 +73,7 @@ def _folders(config: KBConfig) -> tuple[tuple[Kind, Path], ...]:
 def load_entries(config: KBConfig) -> list[Entry]:
     """Every document under the configured folders, read and validated."""
     return [
-        entry_of(load_source(path, config.root, kind), config)
+        entry_of(load_source(path, config.root, kind, config.max_file_bytes), config)
         for kind, folder in _folders(config)
         for path in discover(folder)
     ]
@@ -82,9 +87,73 @@ def entry_of(source: Source, config: KBConfig) -> Entry:
     if data is None:
         return Entry(source, entry_id, None)
     document, findings = validate(source, config)
+    for key, line, first_line in source.duplicate_keys:
+        findings.append(
+            INVALID_FIELD.finding(
+                source.relpath,
+                line,
+                f"duplicate key `{key}` (first given on line {first_line}); keep one: YAML would silently use the last",
+            )
+        )
+        # Which value was meant is unknown, so the document is not published with either.
+        document = None
     if document is not None:
         document = document.model_copy(update={"id": entry_id})
-    return Entry(source, entry_id, document, findings)
+    values, items = valid_values(source, document, findings, config)
+    return Entry(source, entry_id, document, findings, values, items)
+
+
+def _adapter(model: type[_Document], name: str) -> TypeAdapter[Any]:
+    info = model.model_fields[name]
+    annotation: Any = info.annotation
+    if info.metadata:
+        # The field's constraints (lengths, bounds, validators) live in its metadata.
+        annotation = Annotated[(annotation, *info.metadata)]
+    return TypeAdapter(annotation)
+
+
+_FIELD_ADAPTERS: dict[str, dict[str, TypeAdapter[Any]]] = {
+    kind: {name: _adapter(model, name) for name in model.model_fields} for kind, model in MODELS.items()
+}
+
+
+def _context(config: KBConfig) -> dict[str, Any]:
+    return {"severities": config.severities, "categories": config.categories, "years": config.years}
+
+
+def valid_values(
+    source: Source, document: _Document | None, findings: list[Finding], config: KBConfig
+) -> tuple[dict[str, Any], list[tuple[int, ActionItem]]]:
+    """The typed value of every field that passed validation, and every valid action item."""
+    assert source.data is not None
+    if document is not None:
+        values = {name: getattr(document, name) for name in source.data if name in type(document).model_fields}
+        items = list(enumerate(getattr(document, "action_items", [])))
+        return values, items
+    context = _context(config)
+    values = {}
+    for name, value in source.data.items():
+        adapter = _FIELD_ADAPTERS[source.kind].get(name)
+        if adapter is None or name == "action_items":
+            continue
+        try:
+            values[name] = adapter.validate_python(value, context=context)
+        except ValidationError:
+            continue
+        # Field validators of the model (configured severities, categories) apply too.
+        if name in ("severity", "category"):
+            allowed = config.severities if name == "severity" else config.categories
+            if values[name] is not None and values[name] not in allowed:
+                del values[name]
+    items = []
+    raw_items = source.data.get("action_items") if source.kind == "postmortem" else None
+    if isinstance(raw_items, list):
+        for index, raw in enumerate(raw_items):
+            try:
+                items.append((index, ActionItem.model_validate(raw, context=context)))
+            except ValidationError:
+                continue
+    return values, items
 
 
 def known_fields(kind: str) -> list[str]:
@@ -95,7 +164,7 @@ def validate(source: Source, config: KBConfig) -> tuple[_Document | None, list[F
     """The typed document (None when a field is invalid) and the findings on its fields."""
     assert source.data is not None
     findings = list(_unknown_fields(source))
-    context = {"severities": config.severities, "categories": config.categories}
+    context = _context(config)
     data = source.data
     document: _Document | None = None
     try:
@@ -194,6 +263,8 @@ def _explain(error: Any) -> str:
         return f"must be a whole number; got {value!r}"
     if kind == "greater_than_equal":
         return f"must be at least {error['ctx']['ge']}; got {value!r}"
+    if kind == "less_than_equal":
+        return f"must be at most {error['ctx']['le']}; got {value!r}"
     if kind == "model_type":
         return "must be a mapping of keys to values"
     return str(error["msg"])

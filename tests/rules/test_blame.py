@@ -393,6 +393,21 @@ def test_code_is_not_prose() -> None:
     assert hits(text) == []
 
 
+def test_code_is_what_the_loader_calls_code() -> None:
+    # Indented blocks and fences nested in list items are code, as for the section rules.
+    text = "Intro.\n\n    Bob forgot the flag\n\n- step one\n\n  ```\n  Tom broke prod\n  ```\n\nDone.\n"
+    assert hits(text) == []
+    assert [h.line for h in hits(text.replace("    Bob forgot", "Bob forgot"))] == [3]
+
+
+def test_code_lines_given_by_the_caller_are_not_prose() -> None:
+    # pmkb check hands over the loader's code blocks instead of finding them again.
+    text = "Intro.\n\nBob forgot the flag.\nThe check failed to run.\n"
+    assert len(hits(text)) == 1
+    assert list(find_blame(text, code=((3, 3),))) == []
+    assert len(list(find_blame(text, code=((4, 4),)))) == 1
+
+
 def test_headings_and_tables_are_their_own_spans() -> None:
     text = "## Bob forgot\nThe check failed to run.\n\n| a | b |\n|---|---|\n| ok | Tom broke prod |\n"
     assert [(h.line, h.phrase) for h in hits(text)] == [(1, "Bob forgot"), (6, "Tom broke")]

@@ -293,3 +293,33 @@ def example_site_variant(tmp_path: Path) -> Callable[..., Site]:
         return build_site(REPO / "mkdocs.yml", tmp_path / "site", **overrides)
 
     return factory
+
+
+# The browser tests (test_browser.py, test_a11y.py, test_layout.py) share one pair of
+# builds and one Chromium per test session; the helpers live in tests/browser_helpers.py.
+
+
+@pytest.fixture(scope="session")
+def browser_builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from browser_helpers import start_builds
+
+    yield from start_builds(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def browser(browser_builds: Any) -> Iterator[Any]:
+    from browser_helpers import launch_browser
+
+    yield from launch_browser()
+
+
+@pytest.fixture(scope="session")
+def sites(browser_builds: Any, browser: Any) -> Any:
+    return browser_builds.wait()
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Any]:
+    from browser_helpers import tab_for_test
+
+    yield from tab_for_test(browser)

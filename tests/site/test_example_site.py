@@ -112,3 +112,15 @@ def test_file_urls_under_a_sub_path(example_site_variant, check_links):
     assert site.warnings() == []
     assert site.page_path("postmortems/index.html").is_file()
     assert check_links(site) == []
+
+
+def test_example_and_pmkb_init_use_the_same_search_separator():
+    import yaml
+
+    from pmkb.init import SEARCH_SEPARATOR
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "mkdocs.yml").read_text(encoding="utf-8"))
+    search = next(plugin["search"] for plugin in config["plugins"] if isinstance(plugin, dict) and "search" in plugin)
+    assert search["separator"] == SEARCH_SEPARATOR
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"separator: '{SEARCH_SEPARATOR}'" in readme

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, postmortem
+from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, postmortem, runbook
 
 A = "2024-03-05-checkout"  # GOOD_POSTMORTEM: SEV-2, checkout-api, #database, runbook db-pool
 B = "2024-06-01-payments"
@@ -50,11 +50,22 @@ PM_C = postmortem(
     """
 )
 
+RB_DRILL = runbook(
+    """
+    title: Payments failover drill
+    services: [payments]
+    owner: team-payments
+    last_reviewed: 2026-09-01
+    tags: [failover-drill, database]
+    """
+)
+
 FILES: dict[str, str | bytes] = {
     f"postmortems/2024/{A}.md": GOOD_POSTMORTEM,
     f"postmortems/2024/{B}.md": PM_B,
     f"postmortems/2025/{C}.md": PM_C,
     "runbooks/db-pool.md": GOOD_RUNBOOK,
+    "runbooks/payments-failover-drill.md": RB_DRILL,
 }
 
 
@@ -168,6 +179,20 @@ def test_index_pages_list_their_members(site):
     assert re.findall(r'<a href="([a-z0-9-]+)/">', site.page("postmortems/").content) == [C, B, A]
 
 
+def test_a_tag_used_only_by_runbooks_has_its_page(site):
+    runbook_page = site.page("runbooks/payments-failover-drill/").content
+    assert 'href="../../tags/failover-drill/"' in runbook_page
+    assert 'href="../../tags/database/"' in runbook_page
+    tag = site.page("tags/failover-drill/").content
+    assert 'href="../../runbooks/payments-failover-drill/"' in tag
+    assert incident_links(tag) == []
+    assert "0 incidents; 1 runbook." in " ".join(tag.split())
+    # A shared tag's page lists its incidents and its runbooks.
+    shared = site.page("tags/database/").content
+    assert incident_links(shared) == [B, A] and 'href="../../runbooks/payments-failover-drill/"' in shared
+    assert 'href="failover-drill/"' in site.page("tags/").content
+
+
 def test_postmortem_list_carries_filter_data(site):
     content = site.page("postmortems/").content
     assert 'data-pmkb-filter hidden' in content
@@ -228,3 +253,29 @@ def test_stale_runbook_and_recurrence_on_dashboard(build_kb):
     recurring = section(content, "recurring")
     assert "config-change" in recurring and "2024-03-05" in recurring and "2024-04-01" in recurring
     assert "Review overdue" in site.page("runbooks/db-pool/").content
+
+
+def test_pages_with_overdue_flags_say_when_they_were_computed(build_kb, monkeypatch):
+    # MkDocs' build time honours SOURCE_DATE_EPOCH (reproducible builds): 2026-11-24 06:30 UTC.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795501800")
+    site = build_kb(FILES)
+    for url in ("", "actions/", "runbooks/"):
+        text = " ".join(site.page(url).content.split())
+        assert '<p class="pmkb-as-of">Overdue and review flags are as of <time datetime="2026-11-23">2026-11-23</time>' in text, url
+        assert "this site was built <time" in text and "2026-11-24 06:30 UTC</time>. They change only when it is rebuilt." in text, url
+
+
+def test_runbook_header_jumps_to_its_on_call_sections(build_kb):
+    body = "## Background\n\nWhy.\n\n## 1. Symptoms:\n\nErrors.\n\n## Diagnosis\n\nLook.\n\n## Remediation\n\nFix.\n\n## Escalation\n\nCall.\n"
+    site = build_kb({"runbooks/db-pool.md": GOOD_RUNBOOK.split("---\n", 2)[0] + "---\n" + GOOD_RUNBOOK.split("---\n", 2)[1] + "---\n" + body})
+    content = site.page("runbooks/db-pool/").content
+    nav = content[content.index('<nav class="pmkb-jump"') : content.index("</nav>")]
+    # Configured names, in the body's order; an alias (Remediation) counts as its section.
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav) == [
+        ("1-symptoms", "Symptoms"),
+        ("diagnosis", "Diagnosis"),
+        ("remediation", "Mitigation"),
+        ("escalation", "Escalation"),
+    ]
+    # Before the metadata block: on a phone it is on the first screen.
+    assert content.index('<nav class="pmkb-jump"') < content.index('<dl class="pmkb-facts">')

@@ -63,3 +63,12 @@ def test_value_pages_never_take_the_folder_index():
     assert value_uri("tags", "database") == "tags/database.md"
     assert value_uri("tags", "index") == "tags/index/index.md"
     assert re.fullmatch(r"postmortems/[a-z0-9-]+\.md", value_uri("postmortems", "2024-03-05-x"))
+
+
+def test_id_search_tag_keeps_the_words_of_an_id():
+    from pmkb.site.pages import id_words
+
+    assert id_words("2024-05-30-order-db-failover") == ["order-db-failover"]
+    assert id_words("db-pool") == ["db-pool"]
+    assert id_words("2024-05-30") == []
+    assert id_words("sev2-2024-review") == ["sev2-review"]

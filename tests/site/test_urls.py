@@ -114,6 +114,26 @@ def test_sub_path_makes_exports_absolute(subpath_site):
     assert 'href="/' not in html.replace('href="/kb/', "")  # nothing escapes the sub-path
 
 
+def test_feed_has_self_link_and_absolute_links_only_with_a_site_url(subpath_site, file_site):
+    from pmkb.site.files import FEED_WITHOUT_SITE_URL
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = etree.parse(subpath_site.root / "feed.xml").getroot()
+    self_links = [link.get("href") for link in root.findall(f"{atom}link") if link.get("rel") == "self"]
+    assert self_links == ["https://example.com/kb/feed.xml"]
+    entry_links = [link.get("href") for link in root.iter(f"{atom}link") if link.get("rel") == "alternate"]
+    assert entry_links and all(href.startswith("https://example.com/kb/") for href in entry_links)
+    assert not [record for record in subpath_site.records if FEED_WITHOUT_SITE_URL in record.getMessage()]
+
+    # Without a site_url: relative links, no rel="self", and the build says why (not as a
+    # warning: `mkdocs build --strict` must still pass).
+    root = etree.parse(file_site.root / "feed.xml").getroot()
+    assert not [link for link in root.findall(f"{atom}link") if link.get("rel") == "self"]
+    notes = [record for record in file_site.records if FEED_WITHOUT_SITE_URL in record.getMessage()]
+    assert len(notes) == 1 and notes[0].levelname == "INFO"
+    assert "site_url" in FEED_WITHOUT_SITE_URL and "feed.xml" in FEED_WITHOUT_SITE_URL
+
+
 def test_unresolvable_body_link_is_reported(build_kb, build_failed):
     with pytest.raises(build_failed) as failure:
         build_kb(files("[gone](missing.md)\n" + SECTIONS))

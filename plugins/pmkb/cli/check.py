@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -10,7 +10,9 @@ from pathlib import Path
 import click
 
 from pmkb.cli.context import EXIT_FINDINGS, EXIT_OK, common_options, fail, make_context, warn_missing_folders
+from pmkb.config import KBConfig
 from pmkb.findings import Finding
+from pmkb.plaintext import json_text, plain
 
 
 @click.command()
@@ -30,9 +32,9 @@ def check(
     state = make_context(ctx, config_file, today)
     config = state.config
     warn_missing_folders(config)
-    selected = _select(state.findings, paths, config.root) if paths else state.findings
+    selected = _select(state.findings, paths, config) if paths else state.findings
     if output_format == "json":
-        click.echo(json.dumps([asdict(item) for item in selected], indent=2, ensure_ascii=False))
+        click.echo(json_text([asdict(item) for item in selected]))
     elif output_format == "github":
         for item in selected:
             click.echo(_github_annotation(item))
@@ -45,21 +47,41 @@ def check(
     sys.exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
 
 
-def _select(findings: list[Finding], paths: tuple[Path, ...], root: Path) -> list[Finding]:
+def _select(findings: list[Finding], paths: tuple[Path, ...], config: KBConfig) -> list[Finding]:
+    root = config.root
     wanted: list[Path] = []
     for path in paths:
         # Relative to the current folder, else to the folder of mkdocs.yml (as findings are).
         candidates = [path, root / path] if not path.is_absolute() else [path]
-        found = next((candidate for candidate in candidates if candidate.exists()), None)
-        if found is None:
+        existing = [candidate for candidate in candidates if candidate.exists() or candidate.is_symlink()]
+        found = next((candidate for candidate in existing if _in_knowledge_base(candidate, config)), None)
+        if not existing:
             fail(f"{path}: no such file or folder")
-        wanted.append(found.resolve())
+        elif found is None:
+            fail(f"{path}: not in the knowledge base (the folder of mkdocs.yml, {root}, and its document folders)")
+        else:
+            wanted.append(found.resolve())
 
     def inside(finding: Finding) -> bool:
         target = (root / finding.path).resolve()
         return any(target == path or path in target.parents for path in wanted)
 
     return [item for item in findings if inside(item)]
+
+
+def _in_knowledge_base(path: Path, config: KBConfig) -> bool:
+    """Inside the folder of mkdocs.yml or a document folder, or a folder holding one.
+
+    Other files of the project (README.md, docs/) are accepted and simply have no
+    findings, so a pre-commit hook can pass every changed Markdown file.
+    """
+    folders = (config.root.resolve(), config.postmortems_path, config.runbooks_path)
+    # Spelled as given (a symbolic link in a folder counts) and with links resolved.
+    for spelling in (Path(os.path.abspath(path)), path.resolve()):
+        for folder in folders:
+            if spelling == folder or folder in spelling.parents or spelling in folder.parents:
+                return True
+    return False
 
 
 def _summary(findings: list[Finding], documents: int) -> str:
@@ -75,7 +97,8 @@ def _summary(findings: list[Finding], documents: int) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # GitHub's own escapes for line breaks first; any other control character is shown plain.
+    return plain(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

@@ -12,6 +12,7 @@ import click
 from pmkb.config import ConfigError, KBConfig, load_config, resolve_today
 from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
+from pmkb.plaintext import plain, plain_lines
 from pmkb.pipeline import CheckedKnowledgeBase, load_knowledge_base
 from pmkb.rules import rule_settings
 from pmkb.times import parse_day
@@ -56,7 +57,7 @@ class Context:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    click.echo(f"pmkb: {message}", err=True)
+    click.echo(plain_lines(f"pmkb: {message}"), err=True)
     sys.exit(code)
 
 
@@ -64,7 +65,37 @@ def warn_missing_folders(config: KBConfig) -> None:
     for option in ("postmortems_dir", "runbooks_dir"):
         folder = config.root / getattr(config, option)
         if not folder.is_dir():
-            click.echo(f"pmkb: warning: {option} folder {folder} does not exist; it holds no documents", err=True)
+            click.echo(plain(f"pmkb: warning: {option} folder {folder} does not exist; it holds no documents"), err=True)
+
+
+def left_out(kb: KnowledgeBase) -> list[str]:
+    """Paths of the files whose documents are not in the knowledge base because of errors."""
+    kept = set(map(id, kb.sources.values()))
+    return [entry.path for entry in kb.entries if entry.document is None or id(entry.source) not in kept]
+
+
+def report_left_out(kb: KnowledgeBase, what: str, fail_on_invalid: bool) -> None:
+    """Say on stderr which files were left out, or stop with exit 1 under --fail-on-invalid.
+
+    A command that reads the whole knowledge base works from the valid documents; a
+    reader of its output must know when that is not all of them.
+    """
+    broken = left_out(kb)
+    if not broken:
+        return
+    count = f"{len(broken)} file{'s' * (len(broken) != 1)}"
+    shown = plain(", ".join(broken[:3])) + (", …" if len(broken) > 3 else "")
+    if fail_on_invalid:
+        fail(f"{count} with errors would be left out of {what} (run pmkb check): {shown}", EXIT_FINDINGS)
+    click.echo(f"pmkb: warning: {count} with errors left out of {what} (run pmkb check): {shown}", err=True)
+
+
+def fail_on_invalid_option(command: F) -> F:
+    """--fail-on-invalid: exit 1 rather than work from the valid documents only."""
+    return click.option(
+        "--fail-on-invalid", is_flag=True,
+        help="Exit 1 (writing nothing) when any document is left out because of errors, instead of a warning on stderr.",
+    )(command)
 
 
 def parse_today(value: str | None) -> date:

@@ -7,19 +7,26 @@ from pathlib import Path
 
 import click
 
-from pmkb.cli.context import common_options, make_context
+from pmkb.cli.context import common_options, fail_on_invalid_option, make_context, report_left_out
 from pmkb.config import KBConfig
 from pmkb.incidents import incident_schema
+from pmkb.plaintext import json_text
 from pmkb.schema import json_schema
 
 
 @click.command()
+@fail_on_invalid_option
 @common_options
 @click.pass_context
-def export(ctx: click.Context, config_file: Path | None, today: str | None) -> None:
-    """The knowledge base as JSON on stdout (the same document as the site's kb.json)."""
+def export(ctx: click.Context, fail_on_invalid: bool, config_file: Path | None, today: str | None) -> None:
+    """The knowledge base as JSON on stdout (the same document as the site's kb.json).
+
+    Documents with errors are left out, and stderr says how many; with
+    --fail-on-invalid that is an error (exit 1) and nothing is written.
+    """
     state = make_context(ctx, config_file, today)
-    click.echo(json.dumps(state.kb.export(), indent=2, ensure_ascii=False))
+    report_left_out(state.kb, "the export", fail_on_invalid)
+    click.echo(json_text(state.kb.export()))
 
 
 @click.command()

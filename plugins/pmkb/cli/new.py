@@ -77,6 +77,10 @@ def new_postmortem(
         raise click.UsageError("TITLE must not be empty" if title is not None else "Missing argument 'TITLE' (or give --from FILE).")
     severity = severity or config.severities[-1]
     day = incident_date or current
+    if not config.earliest_year <= day.year <= config.latest_year:
+        raise click.BadParameter(
+            f"{day.isoformat()} is outside the years {config.earliest_year}..{config.latest_year}", param_hint="--date"
+        )
     path = config.postmortems_path / str(day.year) / f"{day.isoformat()}-{slugify_title(title)}.md"
     content = render(
         "postmortem",
@@ -111,7 +115,7 @@ def new_runbook(
     config, current = _state(ctx, config_file, today)
     if not title.strip():
         raise click.UsageError("TITLE must not be empty")
-    path = config.runbooks_path / f"{slugify_title(title)}.md"
+    path = config.runbooks_path / f"{slugify_title(title, current)}.md"
     content = render(
         "runbook",
         config,

@@ -1,8 +1,8 @@
 """`pmkb stats`, `pmkb brief` and `pmkb actions`: the reports of `pmkb.reports` in a terminal.
 
 Every figure comes from `pmkb.reports`, which the site uses too; this module only
-parses options and renders text or JSON. JSON shapes are documented in
-`pmkb.reports`.
+parses options and renders text or JSON. The JSON documents are the models of
+`pmkb.report_models`.
 
 Text output is made for reading at a glance: aligned tables as wide as the terminal
 (`COLUMNS`, else its real size), long cells wrapped onto more lines rather than cut;
@@ -13,7 +13,6 @@ when NO_COLOR is set).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -26,9 +25,20 @@ from typing import Any, Callable, Sequence
 import click
 
 from pmkb import reports
-from pmkb.cli.context import DATE, EXIT_FINDINGS, EXIT_OK, common_options, fail, make_context, warn_missing_folders
+from pmkb.cli.context import (
+    DATE,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    common_options,
+    fail,
+    fail_on_invalid_option,
+    make_context,
+    report_left_out,
+    warn_missing_folders,
+)
 from pmkb.index import KnowledgeBase
 from pmkb.model import ACTION_STATUSES
+from pmkb.plaintext import json_text, plain
 
 GAP = "  "
 # Where stdout is a terminal that reports no size.
@@ -90,12 +100,17 @@ class Printer:
         return click.style(text, **styles) if self.color and styles else text
 
 
+def one_line(text: str) -> str:
+    """Control characters shown as escapes (values come from files), runs of spaces as one."""
+    return " ".join(plain(text).split())
+
+
 def wrap_cell(text: str, width: int | None) -> list[str]:
     """A cell's text on as many lines of `width` as it needs; whole words where they fit.
 
     Nothing is dropped: a word longer than the column is split across lines.
     """
-    text = " ".join(text.split())
+    text = one_line(text)
     if width is None or len(text) <= width or width <= 0:
         return [text]
     return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=True) or [""]
@@ -125,7 +140,7 @@ def table(
     can spare. A table still too wide at those widths runs past the edge rather
     than lose text.
     """
-    texts = [[" ".join((cell if isinstance(cell, str) else cell[0]).split()) for cell in row] for row in rows]
+    texts = [[one_line(cell if isinstance(cell, str) else cell[0]) for cell in row] for row in rows]
     widths = [max([len(column.header), *(len(row[i]) for row in texts)]) for i, column in enumerate(columns)]
     if out.width is not None:
         excess = indent + sum(widths) + len(GAP) * (len(columns) - 1) - out.width
@@ -162,8 +177,9 @@ def table(
 def _wrap(text: str, indent: int, first_indent: int | None = None, width: int | None = None) -> list[str]:
     """Prose indented by `indent` (`first_indent` on the first line), wrapped at `width` when given."""
     first = " " * (indent if first_indent is None else first_indent)
+    text = one_line(text)
     if width is None:
-        return [first + " ".join(text.split())]
+        return [first + text]
     return textwrap.wrap(
         text, width=max(width, indent + 20), initial_indent=first,
         subsequent_indent=" " * indent, break_on_hyphens=False, break_long_words=False,
@@ -185,26 +201,16 @@ def _heading(out: Printer, text: str) -> None:
         out(out.style(line, bold=True, underline=True))
 
 
-def _warn_left_out(kb: KnowledgeBase) -> None:
-    # Invalid files are not in the figures; saying so avoids trusting a partial count.
-    broken = [entry.path for entry in kb.entries if entry.document is None]
-    if broken:
-        click.echo(
-            f"pmkb: warning: {_plural(len(broken), 'file')} with errors left out of these figures "
-            f"(run pmkb check): {', '.join(broken[:3])}{', …' if len(broken) > 3 else ''}",
-            err=True,
-        )
-
-
 def _emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_text(data))
 
 
-def _load(ctx: click.Context, config_file: Path | None, today: str | None) -> KnowledgeBase:
+def _load(ctx: click.Context, config_file: Path | None, today: str | None, fail_on_invalid: bool) -> KnowledgeBase:
     state = make_context(ctx, config_file, today)
     warn_missing_folders(state.config)
     kb = state.kb
-    _warn_left_out(kb)
+    # Invalid files are not in the figures; saying so avoids trusting a partial count.
+    report_left_out(kb, "these figures", fail_on_invalid)
     return kb
 
 
@@ -214,9 +220,12 @@ def _load(ctx: click.Context, config_file: Path | None, today: str | None) -> Kn
 @click.command()
 @_since_option
 @_format_option
+@fail_on_invalid_option
 @common_options
 @click.pass_context
-def stats(ctx: click.Context, since: date | None, output_format: str, config_file: Path | None, today: str | None) -> None:
+def stats(
+    ctx: click.Context, since: date | None, output_format: str, fail_on_invalid: bool, config_file: Path | None, today: str | None
+) -> None:
     """Counts, time to detect, mitigate and resolve by severity, incidents per month and
     recurring problems.
 
@@ -224,7 +233,7 @@ def stats(ctx: click.Context, since: date | None, output_format: str, config_fil
     90th percentile and the mean. Drafts are left out of durations; every
     postmortem counts everywhere else.
     """
-    kb = _load(ctx, config_file, today)
+    kb = _load(ctx, config_file, today, fail_on_invalid)
     data = reports.stats(kb, since)
     if output_format == "json":
         _emit_json(data)
@@ -332,17 +341,18 @@ def _stats_recurring(out: Printer, data: dict[str, Any]) -> None:
 @click.argument("services", nargs=-1, required=True, metavar="SERVICE...")
 @_since_option
 @_format_option
+@fail_on_invalid_option
 @common_options
 @click.pass_context
 def brief(
-    ctx: click.Context, services: tuple[str, ...], since: date | None, output_format: str,
+    ctx: click.Context, services: tuple[str, ...], since: date | None, output_format: str, fail_on_invalid: bool,
     config_file: Path | None, today: str | None,
 ) -> None:
     """What to read before a deploy of SERVICE...: past incidents touching those
     services (newest first), their open action items (overdue first) and the
     runbooks for those services.
     """
-    kb = _load(ctx, config_file, today)
+    kb = _load(ctx, config_file, today, fail_on_invalid)
     try:
         result = reports.brief(kb, services, since)
     except reports.UnknownServiceError as exc:
@@ -357,19 +367,19 @@ def _unknown_service_message(kb: KnowledgeBase, exc: reports.UnknownServiceError
     lines = []
     for name, close in exc.suggestions.items():
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        lines.append(f"unknown service {name!r}{hint}")
+        lines.append(plain(f"unknown service {name!r}{hint}"))
     known = kb.services
     if not known:
         lines.append("no postmortem or runbook names a service yet")
     else:
         listed = ", ".join(known[:MAX_LISTED_SERVICES])
         more = f" and {len(known) - MAX_LISTED_SERVICES} more" if len(known) > MAX_LISTED_SERVICES else ""
-        lines.append(f"known services: {listed}{more}")
+        lines.append(plain(f"known services: {listed}{more}"))
     return "\n".join(lines[:1] + [f"pmkb: {line}" for line in lines[1:]])
 
 
 def _brief_text(out: Printer, kb: KnowledgeBase, result: reports.Brief) -> None:
-    names = ", ".join(result.services)
+    names = plain(", ".join(result.services))
     since = f" since {result.since.isoformat()}" if result.since else ""
     overdue = sum(row.overdue for row in result.action_items)
     for line in _wrap(f"Brief: {names}", indent=2, first_indent=0, width=out.width):
@@ -456,7 +466,7 @@ def _brief_runbooks(out: Printer, result: reports.Brief, names: str) -> None:
         lines = _wrap(head, indent=4, first_indent=2, width=out.width)
         if len(lines) == 1:
             # One line: title bold, review state coloured, as everywhere else.
-            head = f"  {out.style(runbook.title, bold=True)} · owner {runbook.owner}"
+            head = f"  {out.style(one_line(runbook.title), bold=True)} · owner {one_line(runbook.owner)}"
             lines = [head + (f" · {out.style(review, **review_style)}" if review else "")]
         for line in lines:
             out(line)
@@ -497,16 +507,17 @@ def _actions_table(out: Printer, rows: Sequence[reports.ActionRow], indent: int 
 @click.option("--overdue", "overdue_only", is_flag=True, help="Only overdue items: not done or wont-do, due before today.")
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when any listed item is overdue (for CI).")
 @_format_option
+@fail_on_invalid_option
 @common_options
 @click.pass_context
 def actions(
     ctx: click.Context, status: str | None, owner: str | None, overdue_only: bool, fail_on_overdue: bool,
-    output_format: str, config_file: Path | None, today: str | None,
+    output_format: str, fail_on_invalid: bool, config_file: Path | None, today: str | None,
 ) -> None:
     """Action items of every postmortem: overdue first, then open and in progress,
     then done and wont-do; by priority and due date within each.
     """
-    kb = _load(ctx, config_file, today)
+    kb = _load(ctx, config_file, today, fail_on_invalid)
     rows = reports.action_rows(kb, status=status, owner=owner, overdue_only=overdue_only)
     if output_format == "json":
         _emit_json(reports.actions_to_json(kb, rows, status=status, owner=owner, overdue_only=overdue_only))

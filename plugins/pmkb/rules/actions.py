@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from pydantic_core import PydanticCustomError
-
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
-from pmkb.model import CLOSED_ACTION_STATUSES, ActionItem, parse_date
+from pmkb.model import ActionItem
 from pmkb.validation import Entry
 
 ACTION_ITEMS = Rule(
@@ -43,8 +41,8 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
         if entry.kind != "postmortem" or data is None:
             continue
         items = data.get("action_items")
-        severity = data.get("severity")
-        if severity in required_for and data.get("status") != "draft" and not items:
+        severity = entry.values.get("severity")
+        if severity in required_for and entry.values.get("status") != "draft" and not items:
             line = entry.source.line_of(("action_items",)) if "action_items" in data else entry.source.line_of(("severity",))
             yield ACTION_ITEMS.finding(
                 entry.path,
@@ -56,8 +54,8 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
             continue
         for index, item in enumerate(items):
             yield from _incomplete(entry, index, item)
-            if isinstance(item, dict):
-                yield from _overdue(kb, entry, index, item)
+        for index, valid_item in entry.items:
+            yield from _overdue(kb, entry, index, valid_item)
 
 
 def _incomplete(entry: Entry, index: int, item: Any) -> Iterator[Finding]:
@@ -71,20 +69,12 @@ def _incomplete(entry: Entry, index: int, item: Any) -> Iterator[Finding]:
             yield ACTION_ITEMS.finding(entry.path, line, f"action item {index + 1} lacks `{key}`; every item needs {keys}")
 
 
-def _overdue(kb: KnowledgeBase, entry: Entry, index: int, item: dict[str, Any]) -> Iterator[Finding]:
-    if item.get("status", "open") in CLOSED_ACTION_STATUSES:
-        return
-    try:
-        due = parse_date(item.get("due"))
-    except PydanticCustomError:
-        return
-    if due < kb.today:
-        days = (kb.today - due).days
-        title = item.get("title", f"item {index + 1}")
-        owner = item.get("owner", "no owner")
+def _overdue(kb: KnowledgeBase, entry: Entry, index: int, item: ActionItem) -> Iterator[Finding]:
+    if item.is_overdue(kb.today):
+        days = (kb.today - item.due).days
         yield OVERDUE_ACTION_ITEM.finding(
             entry.path,
             entry.source.line_of(("action_items", index)),
-            f"action item {title!r} (owner: {owner}) was due {due.isoformat()}, {days} days ago, "
-            f"and is still {item.get('status', 'open')}: finish it, move `due`, or mark it wont-do",
+            f"action item {item.title!r} (owner: {item.owner}) was due {item.due.isoformat()}, {days} days ago, "
+            f"and is still {item.status}: finish it, move `due`, or mark it wont-do",
         )

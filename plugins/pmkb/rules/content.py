@@ -42,7 +42,7 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
         if not text:
             continue
         if blame_on:
-            for hit in find_blame(text, phrases):
+            for hit in find_blame(text, phrases, entry.source.code):
                 yield BLAME_LANGUAGE.finding(entry.path, hit.line, f"blaming wording {hit.phrase!r}: {hit.hint}")
         if secrets_on:
             for secret in find_secrets(text, secret_options):

@@ -43,7 +43,7 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
             continue
         if entry.kind == "postmortem":
             present = present_sections(entry, config.section_aliases)
-            draft = data.get("status") == "draft"
+            draft = entry.values.get("status") == "draft"
             yield from _missing(entry, present, config.required_sections, config.section_aliases, MISSING_SECTION, draft)
             yield from _missing(entry, present, config.recommended_sections, config.section_aliases, MISSING_RECOMMENDED_SECTION, False)
         else:

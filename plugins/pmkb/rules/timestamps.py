@@ -5,11 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterator
 
-from pydantic_core import PydanticCustomError
-
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
-from pmkb.model import parse_timestamp
 from pmkb.times import utc_minute
 from pmkb.validation import Entry
 
@@ -33,17 +30,9 @@ ORDER = (
 
 
 def instants(entry: Entry) -> dict[str, datetime]:
-    """Each timestamp that parses, even when another field of the file is invalid."""
-    data = entry.source.data or {}
-    parsed: dict[str, datetime] = {}
-    for name in ("started_at", "detected_at", "mitigated_at", "resolved_at"):
-        if data.get(name) is None:
-            continue
-        try:
-            parsed[name] = parse_timestamp(data[name])
-        except PydanticCustomError:
-            continue
-    return parsed
+    """Each valid timestamp, even when another field of the file is invalid."""
+    names = ("started_at", "detected_at", "mitigated_at", "resolved_at")
+    return {name: entry.values[name] for name in names if isinstance(entry.values.get(name), datetime)}
 
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:

@@ -17,11 +17,16 @@ from mkdocs.utils import get_relative_url
 
 from pmkb.config import KBConfig
 from pmkb.index import KnowledgeBase
+from pmkb.plaintext import plain
 from pmkb.site.feed import atom_feed, kb_json
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec, plan
 
 log = get_plugin_logger("pmkb")
+FEED_WITHOUT_SITE_URL = (
+    "mkdocs.yml sets no site_url: feed.xml gets relative entry links and no rel=\"self\" link, "
+    "which most feed readers cannot follow. Set site_url to the address the site is published at."
+)
 
 ASSETS = Path(__file__).parent / "assets"
 CSS_URI = "assets/pmkb/pmkb.css"
@@ -82,7 +87,7 @@ class SiteFiles:
             # The user's own page at that address wins, and links meant for ours lead to it;
             # a document hidden that way deserves a warning.
             (log.warning if spec.is_document else log.info)(
-                f"docs_dir has its own '{spec.src_uri}', which replaces the page pmkb generates there"
+                plain(f"docs_dir has its own '{spec.src_uri}', which replaces the page pmkb generates there")
             )
             self.links.add_page(spec.key, existing)
             return
@@ -96,7 +101,7 @@ class SiteFiles:
 
     def _add_file(self, files: Files, file: File) -> File | None:
         if files.get_file_from_path(file.src_uri) is not None:
-            log.info(f"docs_dir has its own '{file.src_uri}'; pmkb does not replace it")
+            log.info(plain(f"docs_dir has its own '{file.src_uri}'; pmkb does not replace it"))
             return None
         files.append(file)
         return file
@@ -145,6 +150,10 @@ class SiteFiles:
         feed_file = File.generated(self.config, "feed.xml", content=feed)
         if self._add_file(files, feed_file) is not None:
             self.links.add_page(("file", "feed.xml"), feed_file)
+            if not site_url:
+                # Info, not warning: `mkdocs build --strict` fails on warnings, and a site
+                # without a site_url (a preview, an intranet share) is still a good site.
+                log.info(FEED_WITHOUT_SITE_URL)
 
 
 def _asset_paths(folder: Path) -> list[Path]:

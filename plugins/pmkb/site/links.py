@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.utils import get_relative_url
 
+from pmkb.plaintext import plain
 from pmkb.site.pages import PageKey
 
 log = get_plugin_logger("pmkb")
@@ -142,7 +143,7 @@ class _BodyLinksProcessor(Treeprocessor):
             return
         target = os.path.normpath(os.path.join(os.path.dirname(origin), unquote(path)))
         shown = [Path(os.path.relpath(name, self.links.root)).as_posix() for name in (origin, target)]
-        log.info(f"{shown[0]}: link '{url}' points to {shown[1]}, which is no postmortem, runbook or docs_dir page")
+        log.info(plain(f"{shown[0]}: link '{url}' points to {shown[1]}, which is no postmortem, runbook or docs_dir page"))
 
     def _raw(self, match: re.Match[str], page_file: File, origin: Path) -> str:
         resolved = resolve_body_link(match["url"], origin, self.links.file_for_source)

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from markupsafe import escape
 
-from pmkb.index import KnowledgeBase
+from pmkb.index import KnowledgeBase, path_segment
 
 # (kind, subject): ("postmortem", "2024-03-05-checkout"), ("tag", "database"), ("timeline", "").
 PageKey = tuple[str, str]
@@ -78,6 +78,17 @@ class PageSpec:
         return f"---\n{front}---\n\n{self.body}"
 
 
+def id_words(doc_id: str) -> list[str]:
+    """The id as a search tag, without its all-digit parts (a date prefix), or nothing.
+
+    Material appends a wildcard to every search term, so the "1" of "SEV-1" would match
+    "11" and "18" of a date in every id and drown the severity's own documents; the
+    words of an id are what sets it apart.
+    """
+    words = "-".join(part for part in doc_id.split("-") if part and not part.isdigit())
+    return [words] if words else []
+
+
 def value_uri(folder: str, slug: str) -> str:
     # `<folder>/index.md` is the folder's own index page; a value slugged "index" moves down a level.
     return f"{folder}/index/index.md" if slug == "index" else f"{folder}/{slug}.md"
@@ -91,10 +102,12 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
         specs.append(
             PageSpec(
                 key=("postmortem", pm_id),
-                src_uri=value_uri("postmortems", pm_id),
+                src_uri=value_uri("postmortems", path_segment(pm_id)),
                 title=pm.title,
                 template="postmortem.html",
-                tags=[pm.severity, *pm.services, *pm.tags],
+                # Material's search weighs page tags far above text: the id, severity, services
+                # and tags rank the document first when someone searches for one of them.
+                tags=[*id_words(pm_id), pm.severity, *pm.services, *pm.tags],
                 description=pm.impact,
                 body=source.body,
                 origin=source.path.resolve(),
@@ -105,10 +118,10 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
         specs.append(
             PageSpec(
                 key=("runbook", rb_id),
-                src_uri=value_uri("runbooks", rb_id),
+                src_uri=value_uri("runbooks", path_segment(rb_id)),
                 title=runbook.title,
                 template="runbook.html",
-                tags=[*runbook.alerts, *runbook.services, *runbook.tags],
+                tags=[*id_words(rb_id), *runbook.alerts, *runbook.services, *runbook.tags],
                 body=source.body,
                 origin=source.path.resolve(),
             )
@@ -136,7 +149,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
         )
     values = (
         ("severity", "severity", "Severity", kb.config.severities, kb.slugs["severity"]),
-        ("tag", "tags", "Tag", list(kb.by_tag), kb.slugs["tag"]),
+        ("tag", "tags", "Tag", kb.tags, kb.slugs["tag"]),
         ("service", "services", "Service", kb.services, kb.slugs["service"]),
     )
     for kind, folder, label, names, slugs in values:

@@ -28,7 +28,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from pmkb.config import ConfigError, KBConfig, resolve_today
+from pmkb.config import ConfigError, KBConfig, check_folders, resolve_today
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
 from pmkb.rules import rule_settings
@@ -36,6 +36,7 @@ from pmkb.site import nav as site_nav
 from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
 from pmkb.site.links import BodyLinks, Links, RenderingDocument
 from pmkb.site.render import Renderer, template_environment
+from pmkb.site.sanitize import sanitize_body
 from pmkb.site.toc import generated_toc
 
 log = get_plugin_logger("pmkb")
@@ -78,10 +79,15 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             self.kb_config = KBConfig.from_options(options, root, source=Path(config_file_path or "mkdocs.yml").name)
             rule_settings(self.kb_config)
         except ConfigError as exc:
-            return [("", ValidationError(str(exc)))], []
+            return [(option, ValidationError(message)) for option, message in exc.problems], []
         return [], []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            # Before anything else: MkDocs empties site_dir right after on_config.
+            check_folders(self.kb_config, Path(config.site_dir), Path(config.docs_dir))
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
         self.kb = checked_knowledge_base(self.kb_config)
         self.links = Links(self.kb_config.root)
         self.rendering = RenderingDocument()
@@ -124,6 +130,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             spec = self.site_files.spec(page.file)
             if spec is None:
                 return html
+            if spec.is_document and self.kb_config.html == "sanitize":
+                html = sanitize_body(html)
             content = self.renderer.render(spec, page.file, body=Markup(html) if spec.is_document else None)
             page.toc.items.extend(generated_toc(content, spec.is_document))
             return content

@@ -8,6 +8,8 @@ from front matter is escaped wherever a template puts it.
 
 from __future__ import annotations
 
+import html
+
 from datetime import date, datetime, timezone
 from functools import cached_property
 from pathlib import Path
@@ -25,12 +27,15 @@ from jinja2 import (
 from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
+from mkdocs.utils import get_build_datetime
 
 from pmkb import reports
 from pmkb.index import KnowledgeBase, SlugMap
+from pmkb.loader import normalise_heading
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec
-from pmkb.site.views import Views
+from pmkb.site.toc import anchor_links
+from pmkb.site.views import SectionLink, Views
 from pmkb.times import iso_utc, utc_minute
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -80,11 +85,15 @@ def day(moment: datetime | date | None) -> str:
 class Renderer:
     """Renders the content of every generated page from its view models (see views.py)."""
 
-    def __init__(self, kb: KnowledgeBase, links: Links, env: Environment, site_name: str) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, links: Links, env: Environment, site_name: str, built_at: datetime | None = None
+    ) -> None:
         self.kb = kb
         self.links = links
         self.env = env
         self.site_name = site_name
+        # MkDocs' build time: SOURCE_DATE_EPOCH when set, for reproducible builds.
+        self.built_at = built_at or get_build_datetime()
         self.views = Views(kb)
 
     @cached_property
@@ -123,6 +132,7 @@ class Renderer:
         context: dict[str, Any] = {
             "site_name": self.site_name,
             "today": self.kb.today,
+            "built_at": self.built_at,
             "severities": list(config.severities),
             "url": url,
             "has_page": has_page,
@@ -132,4 +142,21 @@ class Renderer:
         context.update(self.views.page(spec.kind, spec.subject))
         if body is not None:
             context["body"] = body
+        if spec.kind == "runbook":
+            context["sections"] = self.runbook_sections(body or Markup(""))
         return context
+
+    def runbook_sections(self, body: Markup) -> list[SectionLink]:
+        """The configured runbook sections the body has, in the body's order, with their anchors."""
+        config = self.kb.config
+        wanted: dict[str, str] = {}
+        for name in config.runbook_sections:
+            for spelling in (name, *config.runbook_section_aliases.get(name, [])):
+                wanted[normalise_heading(spelling)] = name
+        found: list[SectionLink] = []
+        for link in anchor_links(str(body)):
+            # Markdown's permalink (a pilcrow) ends the heading's text.
+            name = wanted.get(normalise_heading(html.unescape(link.title).rstrip("¶")))
+            if link.level == 2 and name is not None and name not in {section.title for section in found}:
+                found.append(SectionLink(name, link.id))
+        return found

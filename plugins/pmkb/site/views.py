@@ -146,6 +146,15 @@ class ServiceRow:
 class TagRow:
     name: str
     incident_count: int
+    runbook_count: int
+
+
+@dataclass(frozen=True)
+class SectionLink:
+    """A runbook section on-call jumps to, found among the body's level-2 headings."""
+
+    title: str
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -291,14 +300,6 @@ class Views:
                 counts.update(set(self.kb.postmortems[row.postmortem_id].services))
         return counts
 
-    @cached_property
-    def _runbooks_by_tag(self) -> dict[str, list[str]]:
-        tagged: dict[str, list[str]] = defaultdict(list)
-        for rb_id, runbook in self.kb.runbooks.items():
-            for tag in dict.fromkeys(runbook.tags):
-                tagged[tag].append(rb_id)
-        return tagged
-
     # Pages ---------------------------------------------------------------------------
 
     def _page_dashboard(self, subject: str) -> dict[str, Any]:
@@ -400,9 +401,8 @@ class Views:
 
     def _page_tags(self, subject: str) -> dict[str, Any]:
         kb = self.kb
-        names = sorted(kb.by_tag, key=lambda tag: (tag.casefold(), tag))
         return {
-            "tags": [TagRow(name, len(kb.by_tag[name])) for name in names],
+            "tags": [TagRow(name, len(kb.by_tag.get(name, [])), len(kb.runbooks_by_tag.get(name, []))) for name in kb.tags],
             "postmortem_count": len(kb.postmortems),
         }
 
@@ -410,7 +410,7 @@ class Views:
         return {
             "tag": tag,
             "incidents": self.incidents(self.kb.by_tag.get(tag, [])),
-            "runbooks": self.runbooks(self._runbooks_by_tag.get(tag, [])),
+            "runbooks": self.runbooks(self.kb.runbooks_by_tag.get(tag, [])),
         }
 
     def _page_timeline(self, subject: str) -> dict[str, Any]:

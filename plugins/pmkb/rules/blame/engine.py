@@ -15,7 +15,7 @@ from pmkb.patterns import compile_user_pattern
 from pmkb.rules.blame.hints import EXTRA_HINT, Advice, clause
 from pmkb.rules.blame.people import negated, object_person, phrase_start, relative_subject_is_person, token_is_person
 from pmkb.rules.blame.rules import DEFAULT_RULES, Rule
-from pmkb.rules.blame.text import Sentence, fold, prepare, sentence_bounds
+from pmkb.rules.blame.text import Sentence, code_blocks, fold, prepare, sentence_bounds
 from pmkb.rules.blame.vocabulary import NEGATED_POSSESSORS
 
 
@@ -159,8 +159,13 @@ def _collapse(s: str) -> str:
 # ------------------------------------------------------------------------- public
 
 
-def find_blame(text: str, phrases: BlamePhrases = BlamePhrases()) -> Iterator[BlameHit]:
+def find_blame(
+    text: str, phrases: BlamePhrases = BlamePhrases(), code: tuple[tuple[int, int], ...] | None = None
+) -> Iterator[BlameHit]:
     """Yield blaming wording in ``text``, ordered by position.
+
+    ``code``: the file's code blocks as (first, last) lines, when the caller has them
+    (the loader keeps them in ``Source.code``); otherwise they are found here.
 
     At most one hit per sentence and line: a sentence with two blaming phrases on
     one line is one finding, two blaming sentences are two.
@@ -172,7 +177,7 @@ def find_blame(text: str, phrases: BlamePhrases = BlamePhrases()) -> Iterator[Bl
     plans = _plan(rules, fold(text)) if rules else []
     if not plans and not extra:
         return  # no rule can match anywhere: skip masking
-    masked, line_starts, breaks = prepare(text)
+    masked, line_starts, breaks = prepare(text, code_blocks(text) if code is None else code)
     bounds = sentence_bounds(masked, breaks)
     if plans:
         folded = fold(masked)

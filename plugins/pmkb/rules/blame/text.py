@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from pmkb.blocks import scan
+
 TOKEN = re.compile(r"@[A-Za-z0-9][\w.-]*|[^\W_][\w-]*(?:['’][A-Z][\w-]*)?")
 WORD = re.compile(r"[\w'’-]+")
 CLAUSE_BREAK = re.compile(r"[,;:()\u2014]")
@@ -34,7 +36,6 @@ class Sentence:
         return self.masked[self.start : self.end]
 
 
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?=\s|$)")
 _SETEXT_OR_RULE = re.compile(r"^[ \t]{0,3}(?:=+|-+|(?:[-*_][ \t]*){3,})[ \t\r]*$")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?=[ \t])")
@@ -66,6 +67,25 @@ _SENTENCE_END = re.compile(r"[.!?|](?:(?<=\|)|(?<=[.!?])(?<![.!?][.!?])[.!?]*[\"
 _INLINE_MASK_CHARS = re.compile(r"[`<>\[\]*~=_]|://")
 
 
+def code_blocks(text: str) -> tuple[tuple[int, int], ...]:
+    """The fenced and indented code blocks of a file as (first, last) lines, 1-based and
+    inclusive, fences included: the loader's definition of code (``pmkb.blocks``), so the
+    section rules and this detector split prose from code the same way."""
+    lines = text.split("\n")
+    body_start = _front_matter_end(lines) + 1
+    blocks = scan("\n".join(lines[body_start:]))
+    return tuple((body_start + first, body_start + last) for first, last in blocks.code)
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """The index of the closing front matter line, or -1."""
+    if lines and lines[0].lstrip("\ufeff").rstrip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].rstrip() in ("---", "..."):
+                return i
+    return -1
+
+
 def _ends_in_hard_break(body: str) -> bool:
     """Two trailing spaces, a backslash or ``<br>`` end the line; checked from the
     end, since a regex searched from every position of a long run of spaces is quadratic."""
@@ -87,8 +107,9 @@ def _mask_inline(s: str) -> str:
     return _INLINE_MASKS.sub(lambda m: _blank(m.group()), s)
 
 
-def prepare(text: str) -> tuple[str, list[int], list[int]]:
-    """Masked text (same length), line start offsets, and span break offsets."""
+def prepare(text: str, code_blocks: tuple[tuple[int, int], ...]) -> tuple[str, list[int], list[int]]:
+    """Masked text (same length), line start offsets, and span break offsets;
+    ``code_blocks`` as :func:`code_blocks` gives them."""
     lines = text.split("\n")
     line_starts: list[int] = []
     offset = 0
@@ -98,14 +119,9 @@ def prepare(text: str) -> tuple[str, list[int], list[int]]:
 
     masked_lines: list[str] = []
     breaks: list[int] = []
-    fm_end = -1
-    if lines and lines[0].lstrip("\ufeff").rstrip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].rstrip() in ("---", "..."):
-                fm_end = i
-                break
+    fm_end = _front_matter_end(lines)
 
-    fence: str | None = None
+    code = {n - 1 for first, last in code_blocks for n in range(first, last + 1)}
     previous_hard_break = True
     for i, line in enumerate(lines):
         start = line_starts[i]
@@ -119,20 +135,12 @@ def prepare(text: str) -> tuple[str, list[int], list[int]]:
                 breaks.append(start)
             continue
 
-        fence_match = _FENCE.match(line)
-        if fence is not None:
+        if i in code:
             masked_lines.append(_blank(line))
-            if fence_match is not None:
-                closing = fence_match.group(1)
-                rest = line[fence_match.end() :]
-                if closing[0] == fence[0] and len(closing) >= len(fence) and not rest.strip():
-                    fence = None
-                    breaks.append(start + len(line) + 1)
-            continue
-        if fence_match:
-            fence = fence_match.group(1)
-            masked_lines.append(_blank(line))
-            breaks.append(start)
+            if i - 1 not in code:
+                breaks.append(start)
+            if i + 1 not in code:
+                breaks.append(start + len(line) + 1)
             continue
 
         quote = _QUOTE.match(line)

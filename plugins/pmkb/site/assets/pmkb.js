@@ -1,4 +1,5 @@
-/* pmkb: the filter of the /postmortems/ page.
+/* pmkb: the filter of the /postmortems/ page, card labels for tables on phones, and a
+   name for Material's search dialog.
    Material's instant navigation swaps pages without reloading scripts, so setup runs
    on every `document$` emission when Material provides it, else once on load. The
    filter state lives in the query string, so a filtered list can be shared. */
@@ -38,13 +39,24 @@
     var count = form.querySelector("output");
     var params = new URLSearchParams(window.location.search);
     form.elements.text.value = params.get("text") || "";
+    // A value from the URL that no postmortem has (a stale or mistyped link) is kept and
+    // shown as chosen, so the list says "none" instead of silently showing everything.
+    var unknown = [];
     FIELDS.forEach(function (name) {
       var wanted = params.get(name);
       var select = form.elements[name];
-      if (wanted && Array.prototype.some.call(select.options, function (option) { return option.value === wanted; })) {
-        select.value = wanted;
+      if (!wanted) return;
+      if (!Array.prototype.some.call(select.options, function (option) { return option.value === wanted; })) {
+        var option = document.createElement("option");
+        option.value = wanted;
+        option.textContent = wanted + " (no postmortems)";
+        option.dataset.pmkbUnknown = "1";
+        select.appendChild(option);
+        unknown.push(name + " \u201c" + wanted + "\u201d");
       }
+      select.value = wanted;
     });
+    var emptyText = empty ? empty.textContent : "";
 
     function apply() {
       var words = form.elements.text.value.toLowerCase().split(/\s+/).filter(Boolean);
@@ -61,7 +73,16 @@
         if (visible) shown += 1;
       });
       count.textContent = shown === rows.length ? rows.length + " postmortems" : shown + " of " + rows.length;
-      if (empty) empty.hidden = shown !== 0;
+      if (empty) {
+        empty.hidden = shown !== 0;
+        var stale = unknown.filter(function (label) {
+          var name = label.split(" ")[0];
+          return chosen[name] && form.elements[name].selectedOptions[0].dataset.pmkbUnknown;
+        });
+        empty.textContent = stale.length
+          ? "No postmortem has " + stale.join(" and ") + ". The link may be out of date: choose \u201cAll\u201d to see every postmortem."
+          : emptyText;
+      }
       var query = new URLSearchParams();
       if (form.elements.text.value) query.set("text", form.elements.text.value);
       FIELDS.forEach(function (name) { if (chosen[name]) query.set(name, chosen[name]); });
@@ -76,11 +97,46 @@
     apply();
   }
 
-  if (typeof window.document$ !== "undefined" && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(setup);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setup);
-  } else {
+  // Material's search overlay is a dialog without an accessible name; screen readers
+  // announce it as an unnamed dialog.
+  function nameSearchDialog() {
+    var dialog = document.querySelector(".md-search[role=dialog]");
+    if (dialog && !dialog.hasAttribute("aria-label") && !dialog.hasAttribute("aria-labelledby")) {
+      dialog.setAttribute("aria-label", "Search");
+    }
+  }
+
+  // On a phone pmkb.css shows each table row as a card; every cell is labelled with its
+  // column's heading. Without JavaScript the tables stay tables (and scroll sideways).
+  function labelTableCells() {
+    var tables = document.querySelectorAll(".pmkb-table table:not([data-pmkb-cards])");
+    Array.prototype.forEach.call(tables, function (table) {
+      if (!table.tHead || !table.tHead.rows.length) return;
+      var labels = Array.prototype.map.call(table.tHead.rows[0].cells, function (cell) {
+        return cell.textContent.trim();
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          Array.prototype.forEach.call(row.cells, function (cell, index) {
+            if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", labels[index] || "");
+          });
+        });
+      });
+      table.setAttribute("data-pmkb-cards", "");
+    });
+  }
+
+  function setupPage() {
+    nameSearchDialog();
+    labelTableCells();
     setup();
+  }
+
+  if (typeof window.document$ !== "undefined" && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(setupPage);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setupPage);
+  } else {
+    setupPage();
   }
 })();
