@@ -19,7 +19,8 @@ from mkdocs.structure.files import File
 from pmkb.config import load_config
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
-from pmkb.site import views
+from pmkb.rules.id_links import UNKNOWN_LINK
+from pmkb.site import preview, views
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec, plan
 from pmkb.site.render import TEMPLATES, Renderer, template_environment
@@ -82,9 +83,12 @@ def _context(kb: KnowledgeBase, spec: PageSpec) -> dict[str, object]:
     return renderer.context(spec, file, body=Markup("<p>body</p>") if spec.is_document else None)
 
 
+PREVIEW_TEMPLATES = {preview.PROBLEMS_TEMPLATE, preview.BANNER_TEMPLATE, preview.INVALID_TEMPLATE}
+
+
 def test_every_page_kind_is_documented(documented, example):
     _, specs = example
-    assert {spec.template for spec in specs} == set(documented["pages"])
+    assert {spec.template for spec in specs} | PREVIEW_TEMPLATES == set(documented["pages"])
 
 
 def test_each_template_gets_exactly_the_documented_names(documented, example):
@@ -98,6 +102,24 @@ def test_each_template_gets_exactly_the_documented_names(documented, example):
         context = _context(kb, spec)
         assert set(context) == common | documented["pages"][spec.template], spec.template
         assert "kb" not in context
+
+
+def test_preview_templates_get_exactly_the_documented_names(documented, example):
+    kb, _ = example
+    findings = [
+        UNKNOWN_LINK.finding(kb.entries[0].path, 3, "link to unknown id"),
+        UNKNOWN_LINK.finding("postmortems/not-in-the-index.md", 1, "link to unknown id"),
+    ]
+    shown = preview.Preview(kb, findings, Renderer(kb, Links(REPO), template_environment([]), "Example"))
+    problems_spec, page_spec = shown.specs()[-1], PageSpec(("postmortem", "x"), "x.md", "X", preview.INVALID_TEMPLATE)
+    dashboard = next(spec for spec in plan(kb, "index.md") if spec.kind == "dashboard")
+    given = {
+        preview.PROBLEMS_TEMPLATE: shown.page_names(problems_spec, Markup("")),
+        preview.INVALID_TEMPLATE: shown.page_names(page_spec, Markup("<p>body</p>")),
+        preview.BANNER_TEMPLATE: shown.banner_names(dashboard),
+    }
+    for template, names in given.items():
+        assert names is not None and set(names) == documented["pages"][template], template
 
 
 def test_view_models_have_the_documented_fields(documented):

@@ -21,7 +21,7 @@ from pmkb import loader, validation
 from pmkb.config import KBConfig, RuleSetting
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
-from pmkb.rules import actions, content, hollow, identity, references, runbooks, sections, timestamps
+from pmkb.rules import actions, content, hollow, id_links, identity, references, runbooks, sections, timestamps
 from pmkb.suggest import closest
 
 
@@ -38,7 +38,7 @@ class Family(Declares, Protocol):
     def check(self, kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]: ...
 
 
-FAMILIES: tuple[Family, ...] = (identity, sections, hollow, timestamps, references, actions, runbooks, content)
+FAMILIES: tuple[Family, ...] = (identity, sections, hollow, timestamps, references, id_links, actions, runbooks, content)
 
 _DECLARING: tuple[Declares, ...] = (loader, validation, *FAMILIES)
 RULES: dict[str, Rule] = {

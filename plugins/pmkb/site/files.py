@@ -8,6 +8,7 @@ docs_dir, and a file the user already has at an address wins over ours.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -57,12 +58,13 @@ class SiteFiles:
         found = self._specs.get(file.src_uri)
         return found[1] if found is not None and found[0] is file else None
 
-    def add_to(self, files: Files) -> None:
+    def add_to(self, files: Files, extra_pages: Sequence[PageSpec] = ()) -> None:
+        """Add pmkb's files to `files`; `extra_pages` are the preview's own pages under `mkdocs serve`."""
         self._drop_raw_documents(files)
         self.links.index_files(files)
         user_dests = {file.dest_uri: file for file in files.documentation_pages()}
         dashboard_uri = "dashboard.md" if "index.html" in user_dests else "index.md"
-        for spec in plan(self.kb, dashboard_uri):
+        for spec in [*plan(self.kb, dashboard_uri), *extra_pages]:
             self._add_page(files, spec, user_dests)
         self._add_document_assets(files)
         for src_uri in (CSS_URI, JS_URI):

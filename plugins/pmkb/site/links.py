@@ -6,7 +6,9 @@ with `use_directory_urls: false` and when served from a sub-path.
 Bodies were written relative to their own file (`postmortems/2024/x.md`), but are
 published at `postmortems/<id>/`. `BodyLinks` rewrites their relative links before
 MkDocs validates them: to the generated page of a linked postmortem or runbook, to a
-page of `docs_dir`, or to a file beside the knowledge-base documents.
+page of `docs_dir`, or to a file beside the knowledge-base documents. Links by id
+(`[text][id]`, `[id][]`, `[text](runbook:id)`, see `pmkb.rules.id_links`) become
+links to the document's generated page the same way, so they survive file moves.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from typing import Callable
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from mkdocs.structure.files import File, Files
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.utils import get_relative_url
 
 from pmkb.plaintext import plain
+from pmkb.rules.id_links import ID_SCHEMES, IdLink, find_id_links
 from pmkb.site.pages import PageKey
 
 log = get_plugin_logger("pmkb")
@@ -60,10 +64,26 @@ class Links:
     def has(self, kind: str, subject: str = "") -> bool:
         return (kind, subject) in self.pages
 
+    def id_target(self, link: IdLink) -> PageKey | None:
+        """The page a link by id leads to, or None when no page has that id."""
+        kind = link.resolve(_PagesOfKind(self.pages, "postmortem"), _PagesOfKind(self.pages, "runbook"))
+        return (kind, link.id) if kind is not None else None
+
     def url(self, origin: File, kind: str, subject: str = "", fragment: str = "") -> str:
         """The link from `origin`'s page to a generated page, e.g. url(page, "tag", "database")."""
         target = self.pages[(kind, subject)]
         return relative(origin, target) + (f"#{fragment}" if fragment else "")
+
+
+class _PagesOfKind:
+    """The ids of one kind that have a page, as a container."""
+
+    def __init__(self, pages: dict[PageKey, File], kind: str) -> None:
+        self.pages = pages
+        self.kind = kind
+
+    def __contains__(self, doc_id: object) -> bool:
+        return (self.kind, doc_id) in self.pages
 
 
 def relative(origin: File, target: File) -> str:
@@ -103,6 +123,30 @@ class RenderingDocument:
         self.current = None
 
 
+class _IdReferencesProcessor(Preprocessor):
+    """Defines each id reference of the body (`[text][id]`) as a link to `<kind>:<id>`.
+
+    Python-Markdown makes a link of a reference only when it has a definition; the
+    tree processor below then turns `<kind>:<id>` into the document's page.
+    """
+
+    def __init__(self, md: Markdown, rendering: RenderingDocument, links: Links) -> None:
+        super().__init__(md)
+        self.rendering = rendering
+        self.links = links
+
+    def run(self, lines: list[str]) -> list[str]:
+        if self.rendering.current is None:
+            return lines
+        definitions: dict[str, str] = {}
+        for link in find_id_links("\n".join(lines)):
+            target = self.links.id_target(link) if link.label else None
+            if target is not None:
+                definitions.setdefault(link.label, f"[{link.label}]: {target[0]}:{target[1]}")
+        # At the top, so that no unclosed block of the body can swallow them.
+        return [*definitions.values(), "", *lines] if definitions else lines
+
+
 class _BodyLinksProcessor(Treeprocessor):
     def __init__(self, md: Markdown, rendering: RenderingDocument, links: Links) -> None:
         super().__init__(md)
@@ -121,6 +165,10 @@ class _BodyLinksProcessor(Treeprocessor):
             value = element.get(attribute) if attribute else None
             if attribute is None or value is None:
                 continue
+            by_id = self._by_id(value, page_file) if attribute == "href" else None
+            if by_id is not None:
+                element.set(attribute, by_id)
+                continue
             resolved = resolve_body_link(value, origin, self.links.file_for_source)
             if resolved is None:
                 self._explain(value, origin)
@@ -135,6 +183,18 @@ class _BodyLinksProcessor(Treeprocessor):
         for index, block in enumerate(stash):
             if isinstance(block, str):
                 stash[index] = _RAW_ATTRIBUTE.sub(lambda match: self._raw(match, page_file, origin), block)
+
+    def _by_id(self, url: str, page_file: File) -> str | None:
+        """`postmortem:<id>` or `runbook:<id>` as a link to that page's source, else None."""
+        scheme, _, rest = url.partition(":")
+        if scheme not in ID_SCHEMES or not rest:
+            return None
+        doc_id, _, fragment = rest.partition("#")
+        target = self.links.pages.get((scheme, doc_id))
+        if target is None:
+            return None  # an unknown id: PMKB016 reports it
+        path = posixpath.relpath(target.src_uri, posixpath.dirname(page_file.src_uri) or ".")
+        return urlunsplit(("", "", quote(path), "", fragment))
 
     def _explain(self, url: str, origin: Path) -> None:
         # MkDocs names the generated page in its warning; say which file the link is in.
@@ -163,5 +223,7 @@ class BodyLinks(Extension):
         self.links = links
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's API
+        # Before any other preprocessor changes the lines the id references are found in.
+        md.preprocessors.register(_IdReferencesProcessor(md, self.rendering, self.links), "pmkb_id_references", 40)
         # After inline patterns created the links (20), before `toc` (5) and MkDocs' relpath (0).
         md.treeprocessors.register(_BodyLinksProcessor(md, self.rendering, self.links), "pmkb_body_links", 10)

@@ -7,7 +7,7 @@ documents are reached through the index pages and search.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from mkdocs.structure import StructureItem
 from mkdocs.structure.files import File, Files
@@ -15,7 +15,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from pmkb.site.links import Links
-from pmkb.site.pages import SECTIONS
+from pmkb.site.pages import SECTIONS, PageKey
 
 
 def _walk(items: Iterable[StructureItem]) -> Iterator[StructureItem]:
@@ -56,11 +56,14 @@ def build(nav: Navigation, sections: list[Page], home: Page | None, user_nav: bo
     return Navigation(items, pages)
 
 
-def with_sections(nav: Navigation, links: Links, home_file: File | None, files: Files, user_nav: bool) -> Navigation:
+def with_sections(
+    nav: Navigation, links: Links, home_file: File | None, files: Files, user_nav: bool, extra: Sequence[PageKey] = ()
+) -> Navigation:
     """`nav` with the dashboard and section pages pmkb generated (a user's page at one of
-    their addresses stands in for it); `home_file` is the generated home page, if any."""
+    their addresses stands in for it), then the `extra` pages; `home_file` is the
+    generated home page, if any."""
     sections: list[Page] = []
-    for key in [("dashboard", ""), *((kind, "") for kind, _, _ in SECTIONS)]:
+    for key in [("dashboard", ""), *((kind, "") for kind, _, _ in SECTIONS), *extra]:
         file = links.pages.get(key)
         if file is not None and file.page is not None and file is not home_file:
             sections.append(file.page)

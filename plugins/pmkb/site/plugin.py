@@ -2,13 +2,16 @@
 
 Build order, as MkDocs runs it:
 
+- `on_startup`: remember whether MkDocs is serving; under `mkdocs serve` findings are
+  shown on the site instead of failing the build (see `preview.py`).
 - `on_config`: load and check the knowledge base (errors fail the build), register
   the body-link rewriter, the stylesheet and the script.
 - `on_files`: add every generated page, asset, kb.json and feed.xml as virtual files
   (`files.py`); nothing is written into docs_dir.
 - `on_nav`: add the section pages to the navigation.
 - `on_page_markdown` / `on_page_content`: rewrite document bodies' links, then wrap
-  them in their header and footer, or render an index page.
+  them in their header and footer, or render an index page; while serving, add the
+  findings banner.
 - `on_serve`: watch the knowledge-base folders so `mkdocs serve` rebuilds on edits.
 """
 
@@ -29,12 +32,14 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from pmkb.config import ConfigError, KBConfig, check_folders, resolve_today
+from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
 from pmkb.rules import rule_settings
 from pmkb.site import nav as site_nav
 from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
 from pmkb.site.links import BodyLinks, Links, RenderingDocument
+from pmkb.site.preview import PROBLEMS, Preview, log_errors
 from pmkb.site.render import Renderer, template_environment
 from pmkb.site.sanitize import sanitize_body
 from pmkb.site.toc import generated_toc
@@ -49,18 +54,25 @@ def today_from_environment() -> date:
         raise PluginError(str(exc)) from None
 
 
-def checked_knowledge_base(kb_config: KBConfig) -> KnowledgeBase:
-    """The knowledge base, its warnings logged; its errors fail the build, each with path and line."""
+def checked_knowledge_base(kb_config: KBConfig, *, serving: bool, strict: bool) -> tuple[KnowledgeBase, list[Finding]]:
+    """The knowledge base and its findings, logged; errors fail the build, each with path and line.
+
+    Under `mkdocs serve` errors are listed without failing it: the preview shows them.
+    """
     kb, findings = load_knowledge_base(kb_config, today_from_environment())
     errors = [item for item in findings if item.level == "error"]
+    # Under `serve --strict` a logged warning would stop the preview, as an error would.
+    warn_loudly = kb_config.strict_warnings and not (serving and strict)
     for item in findings:
         if item.level == "warning":
             # Knowledge-base warnings are advice; only an opted-in setting makes --strict fail on them.
-            (log.warning if kb_config.strict_warnings else log.info)(item.as_text())
-    if errors:
+            (log.warning if warn_loudly else log.info)(item.as_text())
+    if errors and serving:
+        log_errors(errors, log, strict=strict)
+    elif errors:
         listing = "\n".join(item.as_text() for item in errors)
         raise PluginError(f"the knowledge base has {len(errors)} error{'s' * (len(errors) != 1)}:\n{listing}")
-    return kb
+    return kb, findings
 
 
 class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
@@ -68,6 +80,9 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
 
     kb_config: KBConfig
     kb: KnowledgeBase | None = None
+    # MkDocs keeps a plugin with `on_startup` across the rebuilds of `mkdocs serve`.
+    serving = False
+    preview: Preview | None = None
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -82,13 +97,21 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             return [(option, ValidationError(message)) for option, message in exc.problems], []
         return [], []
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # `mkdocs serve --clean` reports "build" and, like `mkdocs build`, fails on errors.
+        self.serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        # The instance outlives the command: a later build in the same process is no preview.
+        self.serving = False
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
             # Before anything else: MkDocs empties site_dir right after on_config.
             check_folders(self.kb_config, Path(config.site_dir), Path(config.docs_dir))
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
-        self.kb = checked_knowledge_base(self.kb_config)
+        self.kb, findings = checked_knowledge_base(self.kb_config, serving=self.serving, strict=config.strict)
         self.links = Links(self.kb_config.root)
         self.rendering = RenderingDocument()
         self.user_nav = config.nav is not None
@@ -96,6 +119,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         overrides = [Path(config.theme.custom_dir) / "pmkb"] if config.theme.custom_dir else []
         env = template_environment(folder for folder in overrides if folder.is_dir())
         self.renderer = Renderer(self.kb, self.links, env, config.site_name)
+        self.preview = Preview(self.kb, findings, self.renderer) if self.serving else None
         config.markdown_extensions.append(BodyLinks(self.rendering, self.links))  # type: ignore[arg-type]
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
@@ -106,14 +130,15 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.kb is not None
         self.site_files = SiteFiles(self.kb, self.kb_config, self.links, config)
-        self.site_files.add_to(files)
+        self.site_files.add_to(files, self.preview.specs() if self.preview is not None else ())
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.links.index_files(files)
         if not self.kb_config.nav:
             return nav
-        return site_nav.with_sections(nav, self.links, self.site_files.home, files, self.user_nav)
+        extra = [PROBLEMS] if self.preview is not None else []
+        return site_nav.with_sections(nav, self.links, self.site_files.home, files, self.user_nav, extra)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # The Markdown extension rewrites links only while a document's body is being rendered.
@@ -132,8 +157,14 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
                 return html
             if spec.is_document and self.kb_config.html == "sanitize":
                 html = sanitize_body(html)
-            content = self.renderer.render(spec, page.file, body=Markup(html) if spec.is_document else None)
+            body = Markup(html) if spec.is_document else None
+            if self.preview is not None and self.preview.owns(spec):
+                content = self.preview.render(spec, page.file, Markup(html))
+            else:
+                content = self.renderer.render(spec, page.file, body=body)
             page.toc.items.extend(generated_toc(content, spec.is_document))
+            if self.preview is not None:
+                content = self.preview.with_banner(spec, page.file, content)
             return content
         finally:
             self.rendering.clear()

@@ -102,9 +102,11 @@ class Renderer:
 
     def render(self, spec: PageSpec, file: File, body: Markup | None = None) -> str:
         """The page's content; `body` is the HTML of a postmortem's or runbook's own text."""
-        template = spec.template
+        return self.render_template(spec.template, file, self.context(spec, file, body))
+
+    def render_template(self, template: str, file: File, context: dict[str, Any]) -> str:
         try:
-            return self.env.get_template(template).render(self.context(spec, file, body))
+            return self.env.get_template(template).render(context)
         except TemplateError as exc:
             # Most likely an override in <custom_dir>/pmkb/: name the template and the page.
             where = f"{exc.filename}:{exc.lineno}: " if isinstance(exc, TemplateSyntaxError) else ""
@@ -115,6 +117,16 @@ class Renderer:
 
         The README's "Template API" documents every name; a test holds the two together.
         """
+        context = self.common(file)
+        context.update(self.views.page(spec.kind, spec.subject))
+        if body is not None:
+            context["body"] = body
+        if spec.kind == "runbook":
+            context["sections"] = self.runbook_sections(body or Markup(""))
+        return context
+
+    def common(self, file: File) -> dict[str, Any]:
+        """The values and helpers every template gets, for a page published as `file`."""
         config = self.kb.config
 
         def url(kind: str, subject: str = "", fragment: str = "") -> str:
@@ -129,7 +141,7 @@ class Renderer:
         def alert_anchor(alert: str) -> str:
             return "alert-" + self.alert_slugs[alert]
 
-        context: dict[str, Any] = {
+        return {
             "site_name": self.site_name,
             "today": self.kb.today,
             "built_at": self.built_at,
@@ -139,12 +151,6 @@ class Renderer:
             "severity_colour": severity_colour,
             "alert_anchor": alert_anchor,
         }
-        context.update(self.views.page(spec.kind, spec.subject))
-        if body is not None:
-            context["body"] = body
-        if spec.kind == "runbook":
-            context["sections"] = self.runbook_sections(body or Markup(""))
-        return context
 
     def runbook_sections(self, body: Markup) -> list[SectionLink]:
         """The configured runbook sections the body has, in the body's order, with their anchors."""

@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from pmkb import reports
+from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 from pmkb.model import ActionItem, Postmortem, Runbook
 from pmkb.site.chart import incidents_chart
@@ -185,6 +186,25 @@ class RecurringGroup:
     incidents: tuple[IncidentRow, ...]  # oldest first, as reports.recurring gives them
     first: date | None
     last: date | None
+
+
+@dataclass(frozen=True)
+class FileProblems:
+    """Under `mkdocs serve`: the findings of one file and where the preview shows them."""
+
+    path: str  # relative to mkdocs.yml, as `pmkb check` prints it
+    findings: tuple[Finding, ...]  # errors first, then by line
+    page: tuple[str, str] | None  # (kind, id) of the page showing this file, for `url(*page)`
+    no_page: str  # why the file has no page; empty when it has one
+    anchor: str  # the id of its heading on /problems/
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for item in self.findings if item.level == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
 
 
 def group_recurrences(found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]) -> list[RecurringGroup]:
