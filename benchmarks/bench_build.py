@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 SERVICES = ["checkout-api", "payments", "search", "inventory", "auth", "notifications", "web-frontend", "order-db"]
@@ -36,7 +36,7 @@ RUNBOOK_SECTIONS = ["Symptoms", "Diagnosis", "Mitigation", "Escalation"]
 
 
 def postmortem(index: int, runbooks: int, rng: random.Random) -> str:
-    start = datetime(2023, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randrange(0, 3 * 365 * 24 * 60))
+    start = datetime(2023, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 3 * 365 * 24 * 60))
     fmt = "%Y-%m-%dT%H:%M:%SZ"
     services = rng.sample(SERVICES, rng.randint(1, 3))
     front = [

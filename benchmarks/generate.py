@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 SERVICES = [
@@ -65,7 +65,7 @@ def _paragraph(rng: random.Random, sentences: int) -> str:
 
 
 def postmortem(index: int, size: int, runbooks: int, rng: random.Random) -> str:
-    start = datetime(2023, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randrange(0, 3 * 365 * 24 * 60))
+    start = datetime(2023, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 3 * 365 * 24 * 60))
     detected = start + timedelta(minutes=rng.randint(1, 30))
     mitigated = detected + timedelta(minutes=rng.randint(5, 90))
     resolved = mitigated + timedelta(minutes=rng.randint(10, 480))

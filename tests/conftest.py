@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from kb_helpers import MKDOCS_YML, TODAY, load_kb
 from pmkb.config import KBConfig
 from pmkb.pipeline import CheckedKnowledgeBase

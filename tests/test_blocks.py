@@ -6,7 +6,6 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from pmkb.blocks import parse, scan
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, write_kb
 from pmkb.cli import main
 

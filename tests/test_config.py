@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK
 from pmkb.cli import main
 from pmkb.config import ConfigError, load_config, read_mkdocs_yml

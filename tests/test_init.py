@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from pmkb import init as init_module
 from pmkb.cli import main
 from pmkb.config import read_mkdocs_yml

@@ -9,10 +9,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-
 from kb_helpers import write_kb
-from pmkb.cli import reports as commands
 from pmkb.cli import main
+from pmkb.cli import reports as commands
 from test_reports import FILES, LONG_TITLE, P1, P2, P3, P4, P5, P6, P7, P8
 
 ANSI = "\x1b["

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from pmkb import reports
 from pmkb.report_models import ActionsReport, BriefReport, StatsReport
 from test_reports import FILES

@@ -24,7 +24,6 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from kb_helpers import postmortem, runbook
 from pmkb import reports
 from pmkb.reports import ActionRow, DurationStats, Recurrence, format_minutes, percentile

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from kb_helpers import write_kb
 from pmkb.cli import main
 from pmkb.loader import normalise_heading

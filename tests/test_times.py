@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
-
 from kb_helpers import GOOD_POSTMORTEM, write_kb
 from pmkb.cli import main
 from pmkb.times import iso_utc, parse_day, utc_minute
@@ -18,8 +17,8 @@ PLUS_TWO = timezone(timedelta(hours=2))
     ("moment", "text"),
     [
         (datetime(2024, 3, 5, 16, 2, tzinfo=PLUS_TWO), "2024-03-05T14:02:00Z"),
-        (datetime(2024, 3, 5, 14, 2, 7, 500000, tzinfo=timezone.utc), "2024-03-05T14:02:07.500Z"),
-        (datetime(2024, 3, 5, 14, 2, 7, 123456, tzinfo=timezone.utc), "2024-03-05T14:02:07.123456Z"),
+        (datetime(2024, 3, 5, 14, 2, 7, 500000, tzinfo=UTC), "2024-03-05T14:02:07.500Z"),
+        (datetime(2024, 3, 5, 14, 2, 7, 123456, tzinfo=UTC), "2024-03-05T14:02:07.123456Z"),
     ],
 )
 def test_instants_are_written_in_utc_with_z(moment: datetime, text: str):

@@ -191,7 +191,7 @@ class KBConfig(BaseModel):
         return ConfigError(f"{self._source}: pmkb plugin option {option!r}: {message}", [(option, message)])
 
     @model_validator(mode="after")
-    def _years_in_order(self) -> "KBConfig":
+    def _years_in_order(self) -> KBConfig:
         if self.earliest_year > self.latest_year:
             raise ValueError(f"earliest_year {self.earliest_year} is after latest_year {self.latest_year}")
         return self
@@ -216,7 +216,7 @@ class KBConfig(BaseModel):
             return len(self.severities)
 
     @classmethod
-    def from_options(cls, options: dict[str, Any] | None, root: Path, source: str = "mkdocs.yml") -> "KBConfig":
+    def from_options(cls, options: dict[str, Any] | None, root: Path, source: str = "mkdocs.yml") -> KBConfig:
         try:
             config = cls.model_validate({**(options or {}), "root": root})
         except ValidationError as exc:

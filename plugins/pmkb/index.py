@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any
 
 from pmkb.config import KBConfig
 from pmkb.loader import Kind, Source
@@ -68,13 +69,23 @@ class SlugMap:
         return self.slugs[name]
 
 
-class KnowledgeBase:
-    """Valid documents indexed for lookups; the rules and reports read it, never change it."""
+# Which files' findings a run wants, by path relative to mkdocs.yml; None: every file.
+Scope = Callable[[str], bool]
 
-    def __init__(self, config: KBConfig, entries: list[Entry], today: date) -> None:
+
+class KnowledgeBase:
+    """Valid documents indexed for lookups; the rules and reports read it, never change it.
+
+    Every file is indexed whatever the scope (so references resolve against everything);
+    the scope only says which entries the rules need to look into.
+    """
+
+    def __init__(self, config: KBConfig, entries: list[Entry], today: date, scope: Scope | None = None) -> None:
         self.config = config
         self.today = today
         self.entries = entries
+        self.scope = scope
+        self.entries_in_scope: list[Entry] = entries if scope is None else [e for e in entries if scope(e.path)]
         self.postmortem_ids: set[str] = {e.id for e in entries if e.kind == "postmortem"}
         self.runbook_ids: set[str] = {e.id for e in entries if e.kind == "runbook"}
         postmortems: dict[str, Postmortem] = {}
@@ -141,6 +152,9 @@ class KnowledgeBase:
     def tags(self) -> list[str]:
         """Every tag of a postmortem or a runbook."""
         return sorted({*self.by_tag, *self.runbooks_by_tag}, key=lambda tag: (tag.casefold(), tag))
+
+    def in_scope(self, path: str) -> bool:
+        return self.scope is None or self.scope(path)
 
     def entry_path(self, kind: Kind, doc_id: str) -> str:
         return self.sources[(kind, doc_id)].relpath
@@ -210,7 +224,7 @@ class KnowledgeBase:
             root_cause=self.excerpts[pm_id].root_cause,
             lessons=list(self.excerpts[pm_id].lessons),
         )
-        for item, exported in zip(pm.action_items, data["action_items"]):
+        for item, exported in zip(pm.action_items, data["action_items"], strict=False):
             exported["overdue"] = item.is_overdue(self.today)
         return data
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 
 from anyascii import anyascii
@@ -83,7 +83,7 @@ def parse_timestamp(value: Any) -> datetime:
             {"value": parsed.isoformat()},
         )
     try:
-        return parsed.astimezone(timezone.utc)
+        return parsed.astimezone(UTC)
     except (OverflowError, ValueError):
         # e.g. 0001-01-01T00:30:00+01:00: in UTC that instant is before year 1.
         raise PydanticCustomError(

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from pmkb.index import postmortem_url, runbook_url
 from pmkb.model import ACTION_STATUSES, PRIORITIES, STATUSES, TYPES, ActionItem, Postmortem
@@ -116,7 +117,7 @@ class DurationStats:
     mean: float | None  # minutes
 
     @classmethod
-    def of(cls, values: Iterable[float]) -> "DurationStats":
+    def of(cls, values: Iterable[float]) -> DurationStats:
         ordered = sorted(values)
         if not ordered:
             return cls(0, None, None, None)

@@ -133,7 +133,7 @@ class SimilarityIndex:
         def idf(term: str) -> float:
             return math.log(1 + (total - frequency[term] + 0.5) / (frequency[term] + 0.5))
 
-        for number, (count, named, length) in enumerate(zip(counts, features, lengths)):
+        for number, (count, named, length) in enumerate(zip(counts, features, lengths, strict=False)):
             vector: dict[str, float] = {}
             for term, tf in count.items():
                 saturation = tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / average)) if average else 0.0

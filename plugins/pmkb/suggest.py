@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from collections.abc import Iterable
 
 # How alike two names must be to be offered (difflib's ratio, 0 to 1).
 SIMILARITY_CUTOFF = 0.6

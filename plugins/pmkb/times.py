@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
@@ -15,7 +15,7 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 in UTC with `Z`: 2024-03-05T14:02:00Z; milliseconds only when the source had them."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     if not moment.microsecond:
         precision = "seconds"
     elif not moment.microsecond % 1000:
@@ -27,7 +27,7 @@ def iso_utc(moment: datetime) -> str:
 
 def utc_minute(moment: datetime) -> str:
     """An instant for people, to the minute: 2024-03-05 14:02 UTC."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def is_day(text: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,6 @@ import markdown
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-
 from kb_helpers import write_kb
 from pmkb.cli import main
 
@@ -55,13 +54,13 @@ def timeline_rows(text: str) -> list[tuple[str, str]]:
 
 
 def utc(value: str) -> str:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def instant(value: Any) -> datetime:
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def check_passes(kb: Path) -> None:

@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+from blame_sentences import BLAMEFUL, BLAMELESS
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-from blame_sentences import BLAMEFUL, BLAMELESS
 from pmkb.rules.blame import BlameHit, BlamePhrases, find_blame
 
 EXTRA_PATTERN = "a configured blame phrase"

@@ -15,10 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from blame_sentences import BLAMEFUL, BLAMELESS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from blame_sentences import BLAMEFUL, BLAMELESS
 from pmkb.rules.blame import BlameHit, BlamePhrases, find_blame
 from pmkb.rules.blame.rules import DEFAULT_RULES, Rule
 from pmkb.rules.blame.text import fold
@@ -124,7 +123,7 @@ def test_fixture_sentences_alone_and_together() -> None:
     # One sentence per line in a single paragraph: the splitter finds each one.
     together = hits("\n".join(SENTENCES))
     assert together == [h for i, s in enumerate(SENTENCES) for h in shifted(hits(s), i)]
-    table = [f"| {a} | {b} |" for a, b in zip(BLAMEFUL, BLAMELESS)]
+    table = [f"| {a} | {b} |" for a, b in zip(BLAMEFUL, BLAMELESS, strict=False)]
     assert [h.line for h in hits("\n".join(table))] == [i + 1 for i, a in enumerate(BLAMEFUL) if hits(a)]
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, codes, only, write_kb
 from pmkb.cli import main
 

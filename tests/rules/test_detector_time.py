@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-
 from pmkb.rules.blame import find_blame
 from pmkb.rules.secrets import find_secrets
 

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, postmortem
 from pmkb import loader, validation
 from pmkb.config import ConfigError, KBConfig

@@ -10,11 +10,9 @@ import base64
 import json
 import string
 
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from pmkb.rules.secrets import SecretHit, SecretOptions, find_secrets, mask
 
 # --------------------------------------------------------------------------------------

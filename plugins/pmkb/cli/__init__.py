@@ -7,24 +7,45 @@ registered here.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import click
 
-from pmkb.cli.check import check
 from pmkb.cli.context import common_options
-from pmkb.cli.export import export, schema
-from pmkb.cli.init import init
-from pmkb.cli.new import new
-from pmkb.cli.reports import actions, brief, stats
+
+# Each command by name, with the module that defines it under that name. A module is
+# imported only when one of its commands is wanted, so `pmkb check` pays neither for
+# Jinja nor for the incident readers nor for the reports.
+COMMAND_MODULES: dict[str, str] = {
+    "check": "pmkb.cli.check",
+    "export": "pmkb.cli.export",
+    "schema": "pmkb.cli.export",
+    "stats": "pmkb.cli.reports",
+    "brief": "pmkb.cli.reports",
+    "actions": "pmkb.cli.reports",
+    "new": "pmkb.cli.new",
+    "init": "pmkb.cli.init",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group that imports a command's module the first time the command is wanted."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMAND_MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if cmd_name not in self.commands and module is not None:
+            command = getattr(importlib.import_module(module), cmd_name)
+            assert isinstance(command, click.Command) and command.name == cmd_name, cmd_name
+            self.add_command(command)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @common_options
 @click.version_option(package_name="pmkb")
 def main(config_file: Path | None, today: str | None) -> None:
     """pmkb: check, query and scaffold a postmortem knowledge base."""
-
-
-for command in (check, export, schema, stats, brief, actions, new, init):
-    main.add_command(command)

@@ -12,6 +12,8 @@ import click
 from pmkb.cli.context import EXIT_FINDINGS, EXIT_OK, common_options, fail, make_context, warn_missing_folders
 from pmkb.config import KBConfig
 from pmkb.findings import Finding
+from pmkb.index import Scope
+from pmkb.pipeline import load_knowledge_base
 from pmkb.plaintext import json_text, plain
 
 
@@ -32,7 +34,10 @@ def check(
     state = make_context(ctx, config_file, today)
     config = state.config
     warn_missing_folders(config)
-    selected = _select(state.findings, paths, config) if paths else state.findings
+    # With PATHs, only those files are looked into; the rest lend their ids.
+    scope = _scope(paths, config) if paths else None
+    checked = load_knowledge_base(config, state.today, scope)
+    selected = checked.findings
     if output_format == "json":
         click.echo(json_text([asdict(item) for item in selected]))
     elif output_format == "github":
@@ -41,13 +46,14 @@ def check(
     else:
         for item in selected:
             click.echo(item.as_text())
-        click.echo(_summary(selected, len(state.kb.entries)))
+        click.echo(_summary(selected, len(checked.kb.entries)))
     errors = sum(item.level == "error" for item in selected)
     warnings = len(selected) - errors
     sys.exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
 
 
-def _select(findings: list[Finding], paths: tuple[Path, ...], config: KBConfig) -> list[Finding]:
+def _scope(paths: tuple[Path, ...], config: KBConfig) -> Scope:
+    """A test for the files (relative to mkdocs.yml) that are, or are inside, one of PATHs."""
     root = config.root
     wanted: list[Path] = []
     for path in paths:
@@ -62,11 +68,11 @@ def _select(findings: list[Finding], paths: tuple[Path, ...], config: KBConfig) 
         else:
             wanted.append(found.resolve())
 
-    def inside(finding: Finding) -> bool:
-        target = (root / finding.path).resolve()
+    def inside(relpath: str) -> bool:
+        target = (root / relpath).resolve()
         return any(target == path or path in target.parents for path in wanted)
 
-    return [item for item in findings if inside(item)]
+    return inside
 
 
 def _in_knowledge_base(path: Path, config: KBConfig) -> bool:

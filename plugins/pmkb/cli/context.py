@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from pmkb.config import ConfigError, KBConfig, load_config, resolve_today
 from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
-from pmkb.plaintext import plain, plain_lines
 from pmkb.pipeline import CheckedKnowledgeBase, load_knowledge_base
+from pmkb.plaintext import plain, plain_lines
 from pmkb.rules import rule_settings
 from pmkb.times import parse_day
 

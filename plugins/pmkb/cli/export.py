@@ -9,7 +9,6 @@ import click
 
 from pmkb.cli.context import common_options, fail_on_invalid_option, make_context, report_left_out
 from pmkb.config import KBConfig
-from pmkb.incidents import incident_schema
 from pmkb.plaintext import json_text
 from pmkb.schema import json_schema
 
@@ -41,6 +40,8 @@ def schema(ctx: click.Context, kind: str, config_file: Path | None, today: str |
     appear in the schema.
     """
     if kind == "incident":
+        from pmkb.incidents import incident_schema  # the incident readers load only when asked for
+
         click.echo(json.dumps(incident_schema(), indent=2, ensure_ascii=False))
         return
     state = make_context(ctx, config_file, today)

@@ -17,10 +17,11 @@ import os
 import shutil
 import sys
 import textwrap
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import click
 
@@ -160,7 +161,7 @@ def table(
         rendered = []
         for number in range(max(len(piece) for piece in pieces)):
             parts = []
-            for i, (column, cell) in enumerate(zip(columns, cells)):
+            for i, (column, cell) in enumerate(zip(columns, cells, strict=False)):
                 text = pieces[i][number] if number < len(pieces[i]) else ""
                 styles = {} if isinstance(cell, str) else cell[1]
                 padding = " " * (widths[i] - len(text))
@@ -312,7 +313,7 @@ def _stats_per_month(out: Printer, kb: KnowledgeBase, data: dict[str, Any]) -> N
     busiest = max(month["total"] for month in months)
     scale = min(1.0, bar_room / busiest) if bar_room > 0 and busiest else 0.0
     out(lines[0])
-    for line, month in zip(lines[1:], months):
+    for line, month in zip(lines[1:], months, strict=False):
         bar = "█" * (max(1, round(month["total"] * scale)) if month["total"] and scale else 0)
         out(line + (GAP + out.style(bar, fg="cyan") if bar else ""))
 

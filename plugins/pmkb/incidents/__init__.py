@@ -6,8 +6,9 @@ One module per source format; each offers `looks_like(data)` for detection and
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from pmkb.incidents import alertmanager, generic, pagerduty
 from pmkb.incidents.model import Incident, IncidentError, IncidentEvent, incident_schema

@@ -17,10 +17,11 @@ second, anything else -> the third. `--severity` overrides it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from pmkb.incidents.model import Incident, json_path
 from pmkb.incidents.reading import Reader, build_incident, severity_at
@@ -56,7 +57,7 @@ def _strings(reader: Reader, value: Any, path: str) -> dict[str, str]:
 
 def _alerts(reader: Reader, payloads: list[dict[str, Any]], roots: list[str]) -> dict[str, _Alert]:
     alerts: dict[str, _Alert] = {}
-    for payload, root in zip(payloads, roots):
+    for payload, root in zip(payloads, roots, strict=False):
         for number, raw in enumerate(reader.array(payload.get("alerts"), json_path(root, "alerts"))):
             where = json_path(root, "alerts", number)
             alert = reader.mapping(raw, where)

@@ -7,10 +7,11 @@ scaffold; the readers know only JSON.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from pmkb.config import KBConfig
 from pmkb.incidents import Incident, read_incident
@@ -23,7 +24,7 @@ _LINE_BREAKS = re.compile(r"\s*(?:\r\n|\r|\n)\s*")
 
 
 def utc_text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime(TIME_FORMAT)
+    return moment.astimezone(UTC).strftime(TIME_FORMAT)
 
 
 def plain_text(text: str) -> str:

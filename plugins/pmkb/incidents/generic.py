@@ -16,8 +16,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from pmkb.incidents.model import Incident, IncidentError
 from pmkb.incidents.reading import Reader, build_incident

@@ -30,7 +30,7 @@ class IncidentError(Exception):
         )
 
     @classmethod
-    def one(cls, file: Path | str, message: str, path: str = "") -> "IncidentError":
+    def one(cls, file: Path | str, message: str, path: str = "") -> IncidentError:
         return cls(file, [(path, message)])
 
 
@@ -73,7 +73,7 @@ class Incident(BaseModel):
     events: list[IncidentEvent] = Field(default_factory=list, description="The timeline, in any order.")
 
     @model_validator(mode="after")
-    def _lifecycle_in_order(self) -> "Incident":
+    def _lifecycle_in_order(self) -> Incident:
         if self.started_at is None:
             if not self.events:
                 raise PydanticCustomError(

@@ -21,9 +21,10 @@ maps to the second level and low urgency to the third. `--severity` overrides bo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from pmkb.incidents.model import Incident, IncidentError, json_path
 from pmkb.incidents.reading import Reader, build_incident, load_json, severity_at

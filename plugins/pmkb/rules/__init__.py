@@ -4,6 +4,9 @@ A declaration is a `Rule` (code, name, default level, when it reports, why it ma
 an example) in its module's `RULES`. The loader and validation declare the rules a
 file breaks while being read; each family module here declares the rules it checks
 over the finished index and yields `RULE.finding(...)` from `check(kb, enabled)`.
+A family that looks into each file reads `kb.entries_in_scope` (under `pmkb check PATH`,
+only those files); one that compares files reads `kb.entries`. The runner keeps only
+findings in scope either way.
 
 To add a rule: declare it in its family module and add it to that module's `RULES`
 (a new family module also joins `FAMILIES` below), then run `python -m pmkb.rules.docs`
@@ -15,7 +18,8 @@ rules are on, drops findings of rules that are off and re-levels the rest.
 
 from __future__ import annotations
 
-from typing import Iterator, Protocol
+from collections.abc import Iterator
+from typing import Protocol
 
 from pmkb import loader, validation
 from pmkb.config import KBConfig, RuleSetting
@@ -68,7 +72,7 @@ def run_rules(kb: KnowledgeBase) -> list[Finding]:
     settings = rule_settings(kb.config)
     enabled = frozenset(code for code in RULES if settings.get(code) != "off")
     raw: list[Finding] = []
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         raw.extend(entry.source.findings)
         raw.extend(entry.findings)
     for family in FAMILIES:
@@ -78,7 +82,7 @@ def run_rules(kb: KnowledgeBase) -> list[Finding]:
     for item in raw:
         # Only an explicit setting re-levels: drafts' missing sections stay warnings by default.
         setting = settings.get(item.code)
-        if setting == "off":
+        if setting == "off" or not kb.in_scope(item.path):
             continue
         if setting is not None and setting != item.level:
             item = item.relevelled(setting)

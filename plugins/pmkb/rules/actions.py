@@ -6,7 +6,8 @@ invalid and the document was left out of the index.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
@@ -36,7 +37,7 @@ REQUIRED_KEYS = tuple(name for name, info in ActionItem.model_fields.items() if 
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     required_for = set(kb.config.action_items_required_for)
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         data = entry.source.data
         if entry.kind != "postmortem" or data is None:
             continue

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
-from pmkb.rules.blame import BlamePhrases, find_blame
-from pmkb.rules.secrets import SecretOptions, find_secrets
 
 BLAME_LANGUAGE = Rule(
     "PMKB012",
@@ -29,6 +27,10 @@ RULES = (BLAME_LANGUAGE, SECRET)
 
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
+    # Imported here: compiling the detectors' patterns is a cost only a check should pay.
+    from pmkb.rules.blame import BlamePhrases, find_blame
+    from pmkb.rules.secrets import SecretOptions, find_secrets
+
     config = kb.config
     phrases = BlamePhrases(
         extra=tuple(config.blame.extra), allow=tuple(config.blame.allow), use_defaults=config.blame.defaults
@@ -37,7 +39,7 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     # The detectors are the costly part of a check: skip the ones switched off.
     blame_on = BLAME_LANGUAGE.code in enabled
     secrets_on = SECRET.code in enabled
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         text = entry.source.text
         if not text:
             continue

@@ -45,7 +45,7 @@ LESSONS = "lessons learned"
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     config = kb.config
     placeholders = Placeholders.from_config(config)
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         data = entry.source.data
         if data is None:
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
@@ -21,7 +21,7 @@ RULES = (UNKNOWN_REFERENCE,)
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     targets = {"related": ("postmortem", kb.postmortem_ids), "runbooks": ("runbook", kb.runbook_ids)}
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         data = entry.source.data
         if entry.kind != "postmortem" or data is None:
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
@@ -20,7 +20,7 @@ RULES = (STALE_RUNBOOK,)
 
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         runbook = entry.document
         if not isinstance(runbook, Runbook):
             continue

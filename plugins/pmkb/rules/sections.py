@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
@@ -37,7 +37,7 @@ def present_sections(entry: Entry, aliases: dict[str, list[str]]) -> set[str]:
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     config = kb.config
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         data = entry.source.data
         if data is None:
             continue

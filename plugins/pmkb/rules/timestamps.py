@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
@@ -36,7 +36,7 @@ def instants(entry: Entry) -> dict[str, datetime]:
 
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         if entry.kind != "postmortem" or entry.source.data is None:
             continue
         times = instants(entry)

@@ -25,7 +25,7 @@ from pmkb.site.pages import PageSpec, plan
 
 log = get_plugin_logger("pmkb")
 FEED_WITHOUT_SITE_URL = (
-    "mkdocs.yml sets no site_url: feed.xml gets relative entry links and no rel=\"self\" link, "
+    'mkdocs.yml sets no site_url: feed.xml gets relative entry links and no rel="self" link, '
     "which most feed readers cannot follow. Set site_url to the address the site is published at."
 )
 
@@ -110,7 +110,10 @@ class SiteFiles:
 
     def _add_document_assets(self, files: Files) -> None:
         """Images and other files beside postmortems and runbooks, under their kind's URL prefix."""
-        for prefix, folder in (("postmortems", self.kb_config.postmortems_path), ("runbooks", self.kb_config.runbooks_path)):
+        for prefix, folder in (
+            ("postmortems", self.kb_config.postmortems_path),
+            ("runbooks", self.kb_config.runbooks_path),
+        ):
             for path in _asset_paths(folder):
                 # Files of a knowledge base kept inside docs_dir are published by MkDocs already.
                 known = self.links.file_for_source(str(path))
@@ -130,7 +133,9 @@ class SiteFiles:
             # Absolute with a site_url; otherwise root-relative, as `pmkb export` writes it.
             return (site_url or "/") + pages[(kind, doc_id)].url
 
-        content = kb_json(self.kb, lambda pm_id: published("postmortem", pm_id), lambda rb_id: published("runbook", rb_id))
+        content = kb_json(
+            self.kb, lambda pm_id: published("postmortem", pm_id), lambda rb_id: published("runbook", rb_id)
+        )
         kb_file = File.generated(self.config, "kb.json", content=content)
         if self._add_file(files, kb_file) is not None:
             self.links.add_page(("file", "kb.json"), kb_file)
@@ -165,5 +170,7 @@ def _asset_paths(folder: Path) -> list[Path]:
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(name for name in dirnames if not name.startswith("."))
-        found.extend(Path(dirpath) / name for name in sorted(filenames) if not name.startswith(".") and not name.endswith(".md"))
+        found.extend(
+            Path(dirpath) / name for name in sorted(filenames) if not name.startswith(".") and not name.endswith(".md")
+        )
     return found

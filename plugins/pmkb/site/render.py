@@ -162,7 +162,7 @@ class Renderer:
         found: list[SectionLink] = []
         for link in anchor_links(str(body)):
             # Markdown's permalink (a pilcrow) ends the heading's text.
-            name = wanted.get(normalise_heading(html.unescape(link.title).rstrip("¶")))
-            if link.level == 2 and name is not None and name not in {section.title for section in found}:
-                found.append(SectionLink(name, link.id))
+            section = wanted.get(normalise_heading(html.unescape(link.title).rstrip("¶")))
+            if link.level == 2 and section is not None and section not in {known.title for known in found}:
+                found.append(SectionLink(section, link.id))
         return found

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pmkb.rules.blame.hints import (
     HINT_ALERT,
     HINT_BAD_CHANGE,
-    HINT_DESTRUCTIVE,
     HINT_BROKE,
+    HINT_DESTRUCTIVE,
     HINT_FAILED,
     HINT_FAULT,
     HINT_FORGOT,

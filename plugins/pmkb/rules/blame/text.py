@@ -178,7 +178,7 @@ def sentence_bounds(masked: str, breaks: list[int]) -> list[tuple[int, int]]:
     """(start, end) of every sentence, in order; sentences never overlap."""
     found: list[tuple[int, int]] = []
     bounds = [0, *breaks, len(masked)]
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
         if lo >= hi:
             continue
         cursor = lo
