@@ -35,6 +35,12 @@ def test_clean_kb_exits_0_with_summary(good_kb: Path):
     assert result.output.strip().splitlines()[-1].startswith("All checks passed")
 
 
+def test_summary_counts_one_document_in_the_singular(tmp_path: Path):
+    kb = write_kb(tmp_path / "kb", {PM: GOOD_POSTMORTEM.replace("runbooks: [db-pool]", "runbooks: []")})
+    result = run("check", "-f", str(kb), "--today", "2026-11-23")
+    assert result.output.strip().splitlines()[-1] == "All checks passed: 1 document, no errors, no warnings."
+
+
 def test_errors_exit_1_text_format(bad_kb: Path):
     result = run("check", "-f", str(bad_kb), "--today", "2026-11-23")
     assert result.exit_code == 1

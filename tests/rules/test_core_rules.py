@@ -3,6 +3,7 @@ asserting code, path and line."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, SECTIONS, codes, only, postmortem
@@ -227,6 +228,17 @@ def test_pmkb007_offsets_are_instants(kb_factory):
     text = GOOD_POSTMORTEM.replace("mitigated_at: 2024-03-05T14:40:00Z", "mitigated_at: 2024-03-05T14:30:00+01:00")
     kb = kb_factory(good(**{PM: text}))
     assert codes(kb.findings) == [("PMKB007", PM, 6)]
+
+
+def test_pmkb007_documented_example_is_misordered(kb_factory):
+    # The example shown in the README and rule docs must itself trigger the rule.
+    from pmkb.rules.timestamps import TIMESTAMP_ORDER
+
+    text = GOOD_POSTMORTEM
+    for field, value in re.findall(r"`(\w+_at): ([^`]+)`", TIMESTAMP_ORDER.example):
+        text = re.sub(rf"^{field}: .*$", f"{field}: {value}", text, flags=re.M)
+    kb = kb_factory(good(**{PM: text}))
+    assert codes(kb.findings) == [("PMKB007", PM, 5)]
 
 
 # PMKB008 unknown-reference ------------------------------------------------------------

@@ -16,7 +16,7 @@ TIMESTAMP_ORDER = Rule(
     "error",
     when="detected, mitigated or resolved before started, or resolved before mitigated",
     why="durations computed from misordered times are negative and skew every statistic",
-    example="`started_at: 2024-03-05T14:00:00+01:00` and `detected_at: 2024-03-05T13:30:00Z`",
+    example="`started_at: 2024-03-05T14:00:00Z` and `detected_at: 2024-03-05T14:30:00+01:00` (13:30 UTC)",
 )
 RULES = (TIMESTAMP_ORDER,)
 
