@@ -30,8 +30,18 @@ PARAGRAPH = (
     "The connection pool of the service reached its limit while a batch job held long transactions. "
     "Requests queued behind the pool and timed out at the load balancer after thirty seconds. "
 )
-SECTIONS = ["Summary", "Impact", "Timeline", "Root Cause", "Contributing Factors", "What Went Well",
-            "What Went Poorly", "Detection", "Resolution", "Lessons Learned"]
+SECTIONS = [
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Root Cause",
+    "Contributing Factors",
+    "What Went Well",
+    "What Went Poorly",
+    "Detection",
+    "Resolution",
+    "Lessons Learned",
+]
 RUNBOOK_SECTIONS = ["Symptoms", "Diagnosis", "Mitigation", "Escalation"]
 
 
@@ -118,7 +128,9 @@ def main() -> None:
     args = parser.parse_args()
     bindir = Path(sys.executable).parent
     mkdocs, pmkb = str(bindir / "mkdocs"), str(bindir / "pmkb")
-    print(f"{'postmortems':>11} {'mkdocs s':>9} {'pmkb s':>9} {'ratio':>6} {'plain MB':>9} {'pmkb MB':>8} {'check s':>8}")
+    print(
+        f"{'postmortems':>11} {'mkdocs s':>9} {'pmkb s':>9} {'ratio':>6} {'plain MB':>9} {'pmkb MB':>8} {'check s':>8}"
+    )
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             plain_yml, pmkb_yml = write_sites(Path(tmp), size)

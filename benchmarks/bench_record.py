@@ -75,7 +75,9 @@ def run_measured(command: list[str], cwd: Path, ok_codes: tuple[int, ...] = (0,)
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode not in ok_codes:
             errors.seek(0)
-            sys.exit(f"{' '.join(command)} exited {process.returncode}:\n{errors.read()[-3000:].decode(errors='replace')}")
+            sys.exit(
+                f"{' '.join(command)} exited {process.returncode}:\n{errors.read()[-3000:].decode(errors='replace')}"
+            )
     return Run(elapsed, usage.ru_maxrss / 1024)
 
 

@@ -1,6 +1,6 @@
 """Secret scanning speed on a megabyte of realistic postmortem text (logs, SHAs, URLs).
 
-    python benchmarks/bench_secrets.py
+python benchmarks/bench_secrets.py
 """
 
 from __future__ import annotations

@@ -17,12 +17,38 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 SERVICES = [
-    "checkout-api", "payments", "search", "inventory", "auth", "notifications", "web-frontend",
-    "order-db", "catalog", "pricing", "recommendations", "delivery-slots", "warehouse-sync", "edge-proxy",
+    "checkout-api",
+    "payments",
+    "search",
+    "inventory",
+    "auth",
+    "notifications",
+    "web-frontend",
+    "order-db",
+    "catalog",
+    "pricing",
+    "recommendations",
+    "delivery-slots",
+    "warehouse-sync",
+    "edge-proxy",
 ]
 TAGS = [
-    "database", "latency", "deploy", "cache", "dns", "tls", "queue", "kubernetes", "feature-flag",
-    "capacity", "connection-pool", "memory", "retries", "cdn", "cron", "migration",
+    "database",
+    "latency",
+    "deploy",
+    "cache",
+    "dns",
+    "tls",
+    "queue",
+    "kubernetes",
+    "feature-flag",
+    "capacity",
+    "connection-pool",
+    "memory",
+    "retries",
+    "cdn",
+    "cron",
+    "migration",
 ]
 CATEGORIES = ["deploy", "config-change", "capacity", "dependency", "database", "network", "infrastructure"]
 SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]
@@ -73,7 +99,7 @@ def postmortem(index: int, size: int, runbooks: int, rng: random.Random) -> str:
     severity = rng.choice(SEVERITIES)
     related = sorted({postmortem_id(rng.randrange(size)) for _ in range(rng.randint(0, 2))} - {postmortem_id(index)})
     front = [
-        f"title: \"Incident {index} on {services[0]}: {rng.choice(TAGS)} trouble\"",
+        f'title: "Incident {index} on {services[0]}: {rng.choice(TAGS)} trouble"',
         f"severity: {severity}",
         f"started_at: {start.strftime(TIME_FORMAT)}",
         f"detected_at: {detected.strftime(TIME_FORMAT)}",
@@ -92,7 +118,7 @@ def postmortem(index: int, size: int, runbooks: int, rng: random.Random) -> str:
     for item in range(rng.randint(1, 4)):
         due = start.date() + timedelta(days=rng.randint(14, 120))
         front += [
-            f"  - title: \"Follow-up {item + 1} for incident {index}: alert on pool saturation\"",
+            f'  - title: "Follow-up {item + 1} for incident {index}: alert on pool saturation"',
             f"    owner: {rng.choice(OWNERS)}",
             f"    priority: P{rng.randint(0, 2)}",
             f"    due: {due.isoformat()}",
@@ -106,10 +132,24 @@ def postmortem(index: int, size: int, runbooks: int, rng: random.Random) -> str:
         timeline.append(f"| {moment.strftime('%H:%M')} | {rng.choice(SENTENCES)} |")
         moment += timedelta(minutes=rng.randint(1, 20))
     body = [
-        "## Summary", "", f"{cause} {_paragraph(rng, 2)}", "",
-        "## Impact", "", _paragraph(rng, 2), "",
-        "## Timeline", "", *timeline, "",
-        "## Root Cause", "", f"{cause} {_paragraph(rng, 3)}", "", _paragraph(rng, 2), "",
+        "## Summary",
+        "",
+        f"{cause} {_paragraph(rng, 2)}",
+        "",
+        "## Impact",
+        "",
+        _paragraph(rng, 2),
+        "",
+        "## Timeline",
+        "",
+        *timeline,
+        "",
+        "## Root Cause",
+        "",
+        f"{cause} {_paragraph(rng, 3)}",
+        "",
+        _paragraph(rng, 2),
+        "",
     ]
     for name in RECOMMENDED:
         body += [f"## {name}", ""]
@@ -122,7 +162,7 @@ def postmortem(index: int, size: int, runbooks: int, rng: random.Random) -> str:
 
 def runbook(index: int, rng: random.Random) -> str:
     front = [
-        f"title: \"Runbook {index}: {rng.choice(SERVICES)} {rng.choice(TAGS)}\"",
+        f'title: "Runbook {index}: {rng.choice(SERVICES)} {rng.choice(TAGS)}"',
         f"services: [{rng.choice(SERVICES)}]",
         f"owner: {rng.choice(OWNERS)}",
         "last_reviewed: 2030-01-01",
@@ -152,7 +192,12 @@ def write_sites(root: Path, size: int) -> tuple[Path, Path]:
     )
     (pmkb / "mkdocs.yml").write_text(f"site_name: pmkb\n{theme}plugins:\n  - search\n  - pmkb\n")
     (pmkb / "docs" / ".gitkeep").write_text("")
-    for target in (plain / "docs" / "postmortems", pmkb / "postmortems", plain / "docs" / "runbooks", pmkb / "runbooks"):
+    for target in (
+        plain / "docs" / "postmortems",
+        pmkb / "postmortems",
+        plain / "docs" / "runbooks",
+        pmkb / "runbooks",
+    ):
         target.mkdir(parents=True, exist_ok=True)
     for index in range(size):
         text = postmortem(index, size, runbooks, rng)

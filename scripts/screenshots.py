@@ -28,7 +28,13 @@ from playwright.sync_api import sync_playwright
 
 WIDTH = 1280
 MAX_HEIGHT = 1600
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -103,7 +109,9 @@ def main() -> None:
         thread.start()
         try:
             base = f"http://127.0.0.1:{server.server_address[1]}"
-            capture(base, {"dashboard": "/", "postmortem": page_path(site_dir, pm_id)}, args.out, args.chromium, args.scheme)
+            capture(
+                base, {"dashboard": "/", "postmortem": page_path(site_dir, pm_id)}, args.out, args.chromium, args.scheme
+            )
         finally:
             server.shutdown()
             server.server_close()

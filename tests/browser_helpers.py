@@ -40,7 +40,13 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-23"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 TIMEOUT_MS = 10_000
 
 # Builds the example with one setting overridden; `mkdocs build` has no flag for site_url.
@@ -105,7 +111,9 @@ class _Builds:
             out, err = process.communicate(timeout=120)
             assert process.returncode == 0, f"{cmd} failed:\n{out}\n{err}"
         kb = json.loads((self.plain_dir / "kb.json").read_text(encoding="utf-8"))
-        return Sites(kb=kb, root=self.plain_server.base, kb_sub=self.site_url, plain_sub=f"{self.parent_server.base}site/")
+        return Sites(
+            kb=kb, root=self.plain_server.base, kb_sub=self.site_url, plain_sub=f"{self.parent_server.base}site/"
+        )
 
 
 def start_builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Builds]:
@@ -240,4 +248,3 @@ def mark_document(page: Page) -> None:
 
 def same_document(page: Page) -> bool:
     return bool(page.evaluate("window.__pmkbSameDocument === true"))
-

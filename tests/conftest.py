@@ -14,7 +14,9 @@ from pmkb.pipeline import CheckedKnowledgeBase
 
 @pytest.fixture
 def kb_factory(tmp_path: Path):
-    def factory(files: dict[str, str | bytes], mkdocs_yml: str = MKDOCS_YML, today: date = TODAY) -> CheckedKnowledgeBase:
+    def factory(
+        files: dict[str, str | bytes], mkdocs_yml: str = MKDOCS_YML, today: date = TODAY
+    ) -> CheckedKnowledgeBase:
         return load_kb(tmp_path / "kb", files, mkdocs_yml, today)
 
     return factory

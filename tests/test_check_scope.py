@@ -43,7 +43,11 @@ def broken_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     kb = mkdocs_yml.parent
     pms, rbs = kb / "postmortems", kb / "runbooks"
     _edit(pms / "incident-00001.md", "## Impact\n", "## Impact\n\nDana forgot to drain the node before the upgrade.\n")
-    _edit(pms / "incident-00002.md", "## Summary\n", "## Summary\n\nRan `psql postgres://admin:hunter2@db.internal/orders`.\n")
+    _edit(
+        pms / "incident-00002.md",
+        "## Summary\n",
+        "## Summary\n\nRan `psql postgres://admin:hunter2@db.internal/orders`.\n",
+    )
     _edit(pms / "incident-00003.md", "## Root Cause\n", "## Causes\n")
     _edit(pms / "incident-00004.md", "services:", "id: incident-00005\nservices:")  # a duplicate id
     _edit(pms / "incident-00006.md", "runbooks: [", "runbooks: [no-such-runbook, ")
@@ -91,7 +95,9 @@ def test_each_file_alone_gets_exactly_the_full_checks_findings(mkdocs: str, brok
 def test_several_files_and_a_folder(broken_kb: Path) -> None:
     files = _every_file(broken_kb)
     wanted = {path for path in files if path.startswith("runbooks/")} | {
-        "postmortems/incident-00004.md", "postmortems/incident-00006.md", "postmortems/2024/latin1.md",
+        "postmortems/incident-00004.md",
+        "postmortems/incident-00006.md",
+        "postmortems/2024/latin1.md",
     }
     assert _scoped(broken_kb, wanted) == _full_for(broken_kb, wanted)
 

@@ -26,7 +26,9 @@ def good_kb(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def bad_kb(tmp_path: Path) -> Path:
-    return write_kb(tmp_path / "kb", {PM: BAD, RB: GOOD_RUNBOOK, "postmortems/other.md": GOOD_POSTMORTEM.replace("tags:", "tagz:")})
+    return write_kb(
+        tmp_path / "kb", {PM: BAD, RB: GOOD_RUNBOOK, "postmortems/other.md": GOOD_POSTMORTEM.replace("tags:", "tagz:")}
+    )
 
 
 def test_clean_kb_exits_0_with_summary(good_kb: Path):
@@ -81,7 +83,10 @@ def test_github_format(bad_kb: Path):
     result = run("check", "-f", str(bad_kb), "--format", "github", "--today", "2026-11-23")
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert lines[1] == f"::error file={PM},line=3,title=PMKB003::`severity`: severity 'SEV-7' is not one of SEV-1, SEV-2, SEV-3"
+    assert (
+        lines[1]
+        == f"::error file={PM},line=3,title=PMKB003::`severity`: severity 'SEV-7' is not one of SEV-1, SEV-2, SEV-3"
+    )
     assert lines[0].startswith(f"::warning file={PM},line=1,title=PMKB006::")
 
 
@@ -168,7 +173,9 @@ def test_mkdocs_yml_with_python_and_env_tags(tmp_path: Path):
 
 def test_plugins_as_mapping(tmp_path: Path):
     yml = "site_name: t\nplugins:\n  search: {}\n  pmkb:\n    rules:\n      PMKB006: off\n"
-    config = write_kb(tmp_path / "kb", {PM: GOOD_POSTMORTEM.replace("## What Went Well\n", ""), RB: GOOD_RUNBOOK}, mkdocs_yml=yml)
+    config = write_kb(
+        tmp_path / "kb", {PM: GOOD_POSTMORTEM.replace("## What Went Well\n", ""), RB: GOOD_RUNBOOK}, mkdocs_yml=yml
+    )
     assert run("check", "-f", str(config), "--strict", "--today", "2026-11-23").exit_code == 0
 
 

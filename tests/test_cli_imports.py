@@ -16,8 +16,16 @@ from tests.kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, write_kb
 
 # Imported by commands other than check, or by the check itself only once it runs.
 NOT_AT_STARTUP = (
-    "jinja2", "pmkb.incidents", "pmkb.reports", "pmkb.scaffold", "pmkb.init", "pmkb.cli.reports", "pmkb.cli.new",
-    "pmkb.cli.init", "pmkb.rules.blame", "pmkb.rules.secrets",
+    "jinja2",
+    "pmkb.incidents",
+    "pmkb.reports",
+    "pmkb.scaffold",
+    "pmkb.init",
+    "pmkb.cli.reports",
+    "pmkb.cli.new",
+    "pmkb.cli.init",
+    "pmkb.rules.blame",
+    "pmkb.rules.secrets",
 )
 
 
@@ -46,7 +54,14 @@ def test_checking_leaves_other_commands_modules_unloaded(tmp_path: Path) -> None
     )
     loaded = _loaded_after(code)
     assert "pmkb.rules.blame" in loaded  # the check ran
-    assert not loaded & {"jinja2", "pmkb.incidents", "pmkb.reports", "pmkb.cli.reports", "pmkb.cli.new", "pmkb.cli.init"}
+    assert not loaded & {
+        "jinja2",
+        "pmkb.incidents",
+        "pmkb.reports",
+        "pmkb.cli.reports",
+        "pmkb.cli.new",
+        "pmkb.cli.init",
+    }
 
 
 def test_a_lazily_loaded_command_runs_and_shows_in_help() -> None:

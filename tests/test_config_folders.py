@@ -71,7 +71,9 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("case", list(OVERLAPS))
-def test_overlap_refused_by_the_build_before_anything_is_deleted(tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch):
+def test_overlap_refused_by_the_build_before_anything_is_deleted(
+    tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch
+):
     option = OVERLAPS[case][2]
     config_file = _write_overlap(tmp_path / "kb", case)
     before = _snapshot(tmp_path / "kb")
@@ -144,7 +146,9 @@ def test_plugin_option_errors_name_the_option(tmp_path: Path, monkeypatch: pytes
     assert "option 'severitys': unknown option; did you mean 'severities'?" in result.output
 
 
-def test_mkdocs_report_names_the_option(tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch):
+def test_mkdocs_report_names_the_option(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+):
     config_file = write_kb(tmp_path / "kb", _files(), _with_options(runbook_review_days="soon"))
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     logging.getLogger("mkdocs").propagate = True

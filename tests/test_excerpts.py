@@ -22,7 +22,7 @@ def with_section(section: str, body: str) -> str:
 def test_markdown_is_stripped_to_plain_text():
     markdown = (
         "<!-- note to self -->\nThe **pool** was _full_ (see [the graph](https://x.example/g) and `pg_stat_activity`)"
-        " ![chart](chart.png) <span class=\"x\">really</span>.\n\n<div>\nraw <b>html</b>\n</div>\n"
+        ' ![chart](chart.png) <span class="x">really</span>.\n\n<div>\nraw <b>html</b>\n</div>\n'
     )
     texts = [block.text for block in blocks(markdown)]
     assert texts == ["The pool was full (see the graph and pg_stat_activity) really.", "raw html"]
@@ -44,7 +44,10 @@ def test_excerpts_in_the_model(kb_factory):
         "A second paragraph that is not part of the excerpt."
     )
     text = with_section("Root Cause", body)
-    text = text.replace("Config changes to pool sizes need a canary.", "- Canary *pool* changes.\n- Watch `PgBouncer` waits.\n  - nested detail")
+    text = text.replace(
+        "Config changes to pool sizes need a canary.",
+        "- Canary *pool* changes.\n- Watch `PgBouncer` waits.\n  - nested detail",
+    )
     kb = kb_factory({PM: text, "runbooks/db-pool.md": GOOD_RUNBOOK})
     excerpt = kb.kb.excerpts[PM_ID]
     assert excerpt.root_cause == "Network call inside a transaction. It held connections."
@@ -53,7 +56,10 @@ def test_excerpts_in_the_model(kb_factory):
 
 
 def test_lessons_as_sentences_and_list_root_cause(kb_factory):
-    text = with_section("Root Cause", "Three things combined:\n\n1. **Pools** over-committed.\n2. Retries without backoff.\n\nLater text.")
+    text = with_section(
+        "Root Cause",
+        "Three things combined:\n\n1. **Pools** over-committed.\n2. Retries without backoff.\n\nLater text.",
+    )
     text = text.replace("Config changes to pool sizes need a canary.", "Canaries need peak traffic. Pools are shared!")
     kb = kb_factory({PM: text, "runbooks/db-pool.md": GOOD_RUNBOOK})
     excerpt = kb.kb.excerpts[PM_ID]
@@ -62,7 +68,9 @@ def test_lessons_as_sentences_and_list_root_cause(kb_factory):
 
 
 def test_placeholders_and_comments_give_empty_excerpts(kb_factory):
-    text = with_section("Root Cause", "<!-- later -->\n\nTBD").replace("## Summary\n\nThe checkout API", "## Summary\n\nTODO\n\nThe checkout API")
+    text = with_section("Root Cause", "<!-- later -->\n\nTBD").replace(
+        "## Summary\n\nThe checkout API", "## Summary\n\nTODO\n\nThe checkout API"
+    )
     kb = kb_factory({PM: text, "runbooks/db-pool.md": GOOD_RUNBOOK})
     assert kb.kb.excerpts[PM_ID].root_cause == ""
     assert kb.kb.excerpts[PM_ID].summary.startswith("The checkout API")

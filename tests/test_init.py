@@ -30,7 +30,9 @@ def command(name: str) -> str:
 
 def run_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run([command(args[0]), *args[1:]], cwd=folder, capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [command(args[0]), *args[1:]], cwd=folder, capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,13 +74,21 @@ def test_generated_config_enables_the_extensions_postmortems_use(fresh_kb: tuple
     assert plugins[0]["search"]["separator"] == SEARCH_SEPARATOR
     assert "pmkb" in plugins[1]
     names = [next(iter(item)) if isinstance(item, dict) else item for item in config["markdown_extensions"]]
-    for extension in ("tables", "admonition", "attr_list", "md_in_html", "toc", "pymdownx.details",
-                      "pymdownx.highlight", "pymdownx.superfences"):
+    for extension in (
+        "tables",
+        "admonition",
+        "attr_list",
+        "md_in_html",
+        "toc",
+        "pymdownx.details",
+        "pymdownx.highlight",
+        "pymdownx.superfences",
+    ):
         assert extension in names, extension
     # A page using them renders them: Mermaid fence, admonition, details, a table.
     page = kb / "docs" / "architecture.md"
     page.write_text(
-        "# Architecture\n\n!!! note\n    Checkout calls payments.\n\n??? info \"More\"\n    Hidden.\n\n"
+        '# Architecture\n\n!!! note\n    Checkout calls payments.\n\n??? info "More"\n    Hidden.\n\n'
         "| a | b |\n|---|---|\n| 1 | 2 |\n\n```mermaid\ngraph LR\n  checkout --> payments\n```\n"
     )
     try:
@@ -195,11 +205,18 @@ def test_requirements_name_the_source_pmkb_was_installed_from(monkeypatch: pytes
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", "git@github.com:acme/pmkb.git"], check=True)
     (tmp_path / "f").write_text("x")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     subprocess.run(["git", "-C", str(tmp_path), "add", "f"], check=True)
     subprocess.run(["git", "-C", str(tmp_path), "commit", "-qm", "c"], check=True, env=env)
-    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
     clone = installed({"url": tmp_path.as_uri(), "dir_info": {}})
     assert clone.line == f"pmkb @ git+https://github.com/acme/pmkb.git@{head}" and clone.reachable
     text = render_files("X", requirement=clone)["requirements.txt"]

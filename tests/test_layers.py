@@ -19,7 +19,15 @@ import pmkb
 
 # Module name prefixes by layer, lowest first; a module may import its own layer and below.
 LAYERS: list[tuple[str, ...]] = [
-    ("pmkb.model", "pmkb.findings", "pmkb.patterns", "pmkb.suggest", "pmkb.times", "pmkb.markdown_text", "pmkb.plaintext"),
+    (
+        "pmkb.model",
+        "pmkb.findings",
+        "pmkb.patterns",
+        "pmkb.suggest",
+        "pmkb.times",
+        "pmkb.markdown_text",
+        "pmkb.plaintext",
+    ),
     ("pmkb.blocks", "pmkb.loader", "pmkb.config", "pmkb.validation", "pmkb.schema", "pmkb.prompts", "pmkb.sections"),
     ("pmkb.index", "pmkb.similarity"),
     ("pmkb.rules", "pmkb.reports", "pmkb.report_models", "pmkb.incidents"),

@@ -33,9 +33,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("name", list(COMMANDS))
 @pytest.mark.parametrize("color", [False, True])
 def test_command_output_stays_plain(hostile: Path, name: str, color: bool):
-    result = CliRunner().invoke(
-        main, [*COMMANDS[name], "-f", str(hostile), "--today", "2026-11-23"], color=color
-    )
+    result = CliRunner().invoke(main, [*COMMANDS[name], "-f", str(hostile), "--today", "2026-11-23"], color=color)
     assert result.exit_code in (0, 1, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert_plain(result.stderr)

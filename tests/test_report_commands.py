@@ -107,9 +107,17 @@ def test_brief_text(config):
     assert result.exit_code == 0, result.output
     out = result.output
     lines = out.splitlines()
-    assert lines[:2] == ["Brief: checkout-api", "4 incidents · 4 lessons · 5 open action items (3 overdue) · 2 runbooks"]
+    assert lines[:2] == [
+        "Brief: checkout-api",
+        "4 incidents · 4 lessons · 5 open action items (3 overdue) · 2 runbooks",
+    ]
     # Sections in reading order, incidents newest first.
-    headings = ["Incidents, newest first", "Lessons learned, newest first", "Open action items, overdue first", "Runbooks"]
+    headings = [
+        "Incidents, newest first",
+        "Lessons learned, newest first",
+        "Open action items, overdue first",
+        "Runbooks",
+    ]
     assert [lines.index(heading) for heading in headings] == sorted(lines.index(heading) for heading in headings)
     urls = [line.strip() for line in lines if line.strip().startswith("/postmortems/")]
     assert urls == [f"/postmortems/{pm_id}/" for pm_id in (P8, P3, P2, P1)]
@@ -128,7 +136,11 @@ def test_brief_text(config):
     assert len([line for line in lessons if "•" in line]) == 4
     items = lines[lines.index("Open action items, overdue first") + 1 : lines.index("Runbooks")]
     assert items[0].split()[:6] == ["DUE", "STATUS", "PRI", "OWNER", "TITLE", "POSTMORTEM"]
-    assert [line.split()[:2] for line in items[1:4]] == [["2026-11-22", "overdue"], ["2026-10-01", "overdue"], ["2026-11-01", "overdue"]]
+    assert [line.split()[:2] for line in items[1:4]] == [
+        ["2026-11-22", "overdue"],
+        ["2026-10-01", "overdue"],
+        ["2026-11-01", "overdue"],
+    ]
     assert "Add pool saturation alert" not in out  # done
     runbooks = lines[lines.index("Runbooks") + 1 :]
     assert runbooks[:3] == [
@@ -159,7 +171,9 @@ def test_brief_json(config):
     assert [item["title"] for item in data["action_items"]] == ["Review config diff tooling"]
     assert [runbook["id"] for runbook in data["runbooks"]] == ["checkout-rollback"]
     assert data["runbooks"][0]["stale"] is True
-    assert {incident["root_cause"] for incident in data["incidents"]} == {"A connection pool limit was lowered by a config change."}
+    assert {incident["root_cause"] for incident in data["incidents"]} == {
+        "A connection pool limit was lowered by a config change."
+    }
     assert [(lesson["postmortem_id"], lesson["text"]) for lesson in data["lessons"]] == [
         (pm_id, "Config changes to pool sizes need a canary.") for pm_id in (P8, P5, P4)
     ]
@@ -193,8 +207,16 @@ def test_actions_text(config):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split() == ["DUE", "STATUS", "PRI", "OWNER", "TITLE", "POSTMORTEM"]
-    titles = ["Automate failover", "Load test pool changes", "Review config diff", "Shard the orders table",
-              "Document failover", "Add pool saturation alert", "Gate deploys on canary", "Alert on deploy error"]
+    titles = [
+        "Automate failover",
+        "Load test pool changes",
+        "Review config diff",
+        "Shard the orders table",
+        "Document failover",
+        "Add pool saturation alert",
+        "Gate deploys on canary",
+        "Alert on deploy error",
+    ]
     assert [next(t for t in titles if t in line) for line in lines[1:9]] == titles
     assert lines[1].startswith("2026-11-22 overdue  open         P0   team-db")
     assert lines[-1] == "8 action items: 5 open, 3 overdue."
@@ -229,9 +251,12 @@ def test_fail_on_overdue_exit_codes(config):
     # Without the flag, overdue items are information, not failure.
     assert run(config, "actions", "--overdue").exit_code == 0
     # A day earlier the item due 2026-11-22 is due today, which is not overdue.
-    earlier = CliRunner().invoke(main, ["actions", "--overdue", "--format", "json", "-f", config, "--today", "2026-11-22"])
+    earlier = CliRunner().invoke(
+        main, ["actions", "--overdue", "--format", "json", "-f", config, "--today", "2026-11-22"]
+    )
     assert [item["title"] for item in json.loads(earlier.output)["items"]] == [
-        "Load test pool changes", "Review config diff tooling",
+        "Load test pool changes",
+        "Review config diff tooling",
     ]
 
 
@@ -305,7 +330,9 @@ def test_invalid_files_are_reported_as_left_out(tmp_path):
 
 
 def test_options_before_the_command_name(config):
-    result = CliRunner().invoke(main, ["-f", config, "--today", "2026-11-23", "actions", "--overdue", "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["-f", config, "--today", "2026-11-23", "actions", "--overdue", "--format", "json"]
+    )
     assert result.exit_code == 0
     assert json.loads(result.output)["count"] == 3
 

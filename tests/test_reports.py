@@ -49,7 +49,13 @@ def _pm(
     impact: str | None = None,
     items: str = "",
 ) -> str:
-    lines = [f"title: {title}", f"severity: {severity}", f"status: {status}", f"type: {type_}", f"started_at: {started}"]
+    lines = [
+        f"title: {title}",
+        f"severity: {severity}",
+        f"status: {status}",
+        f"type: {type_}",
+        f"started_at: {started}",
+    ]
     for key, value in (("detected_at", detected), ("mitigated_at", mitigated), ("resolved_at", resolved)):
         if value:
             lines.append(f"{key}: {value}")
@@ -65,53 +71,97 @@ def _pm(
 
 
 def _item(title: str, owner: str, priority: str, due: str, status: str = "open") -> str:
-    return (
-        f"  - title: {title}\n    owner: {owner}\n    priority: {priority}\n"
-        f"    due: {due}\n    status: {status}\n"
-    )
+    return f"  - title: {title}\n    owner: {owner}\n    priority: {priority}\n    due: {due}\n    status: {status}\n"
 
 
 FILES: dict[str, str | bytes] = {
     "postmortems/2024/2024-01-10-checkout-db.md": _pm(
-        "Checkout pool exhausted", "SEV-1", "2024-01-10T10:00:00Z", "checkout-api", category="database",
-        detected="2024-01-10T10:05:00Z", mitigated="2024-01-10T10:30:00Z", resolved="2024-01-10T12:00:00Z",
+        "Checkout pool exhausted",
+        "SEV-1",
+        "2024-01-10T10:00:00Z",
+        "checkout-api",
+        category="database",
+        detected="2024-01-10T10:05:00Z",
+        mitigated="2024-01-10T10:30:00Z",
+        resolved="2024-01-10T12:00:00Z",
         impact="Checkout failed for 30 minutes.",
         items=_item("Add pool saturation alert", "team-db", "P1", "2024-02-01", "done")
         + _item("Shard the orders table", "Team-DB", "P0", "2026-12-31", "in-progress"),
     ),
     "postmortems/2024/2024-02-20-checkout-db-again.md": _pm(
-        "Checkout pool exhausted again", "SEV-2", "2024-02-20T08:00:00Z", "checkout-api", category="database",
-        detected="2024-02-20T08:10:00Z", mitigated="2024-02-20T09:00:00Z", resolved="2024-02-20T11:20:00Z",
+        "Checkout pool exhausted again",
+        "SEV-2",
+        "2024-02-20T08:00:00Z",
+        "checkout-api",
+        category="database",
+        detected="2024-02-20T08:10:00Z",
+        mitigated="2024-02-20T09:00:00Z",
+        resolved="2024-02-20T11:20:00Z",
         items=_item("Load test pool changes", "team-checkout", "P1", "2026-10-01"),
     ),
     "postmortems/2024/2024-03-01-payments-deploy.md": _pm(
-        "Payments deploy broke refunds", "SEV-2", "2024-03-01T00:00:00Z", "payments", category="deploy",
-        detected="2024-03-01T00:03:00Z", mitigated="2024-03-01T00:20:00Z", resolved="2024-03-01T00:45:00Z",
+        "Payments deploy broke refunds",
+        "SEV-2",
+        "2024-03-01T00:00:00Z",
+        "payments",
+        category="deploy",
+        detected="2024-03-01T00:03:00Z",
+        mitigated="2024-03-01T00:20:00Z",
+        resolved="2024-03-01T00:45:00Z",
         items=_item("Gate deploys on canary", "team-payments", "P2", "2026-01-15", "wont-do"),
     ),
     "postmortems/2024/2024-04-01-search-near-miss.md": _pm(
-        "Search index nearly full", "SEV-3", "2024-03-31T23:30:00-02:00", "search", category="capacity",
-        detected="2024-03-31T23:30:00-02:00", resolved="2024-03-31T23:40:00-02:00", type_="near-miss",
+        "Search index nearly full",
+        "SEV-3",
+        "2024-03-31T23:30:00-02:00",
+        "search",
+        category="capacity",
+        detected="2024-03-31T23:30:00-02:00",
+        resolved="2024-03-31T23:40:00-02:00",
+        type_="near-miss",
     ),
     "postmortems/2024/2024-05-10-checkout-db-third.md": _pm(
-        LONG_TITLE, "SEV-1", "2024-05-10T12:00:00Z", "checkout-api", category="database",
-        detected="2024-05-10T12:15:00Z", mitigated="2024-05-10T13:30:00Z", resolved="2024-05-11T13:00:00Z",
+        LONG_TITLE,
+        "SEV-1",
+        "2024-05-10T12:00:00Z",
+        "checkout-api",
+        category="database",
+        detected="2024-05-10T12:15:00Z",
+        mitigated="2024-05-10T13:30:00Z",
+        resolved="2024-05-11T13:00:00Z",
         impact="Orders could not be placed for a day; " + "retries amplified load. " * 8,
         items=_item("Automate failover", "team-db", "P0", "2026-11-22")
         + _item("Document failover", "team-db", "P2", "2026-11-23"),
     ),
     "postmortems/2024/2024-05-31-payments-deploy-again.md": _pm(
-        "Payments deploy broke receipts", "SEV-3", "2024-05-31T00:00:00Z", "payments", category="deploy",
-        detected="2024-05-31T00:01:00Z", mitigated="2024-05-31T00:09:00Z", resolved="2024-05-31T00:30:00Z",
+        "Payments deploy broke receipts",
+        "SEV-3",
+        "2024-05-31T00:00:00Z",
+        "payments",
+        category="deploy",
+        detected="2024-05-31T00:01:00Z",
+        mitigated="2024-05-31T00:09:00Z",
+        resolved="2024-05-31T00:30:00Z",
         items=_item("Alert on deploy error budget", "team-payments", "P2", "2026-01-15", "wont-do"),
     ),
     "postmortems/2024/2024-06-15-search-capacity-draft.md": _pm(
-        "Search capacity (draft)", "SEV-2", "2024-06-15T10:00:00Z", "search", category="capacity",
-        detected="2024-06-16T02:40:00Z", mitigated="2024-06-16T19:20:00Z", status="draft",
+        "Search capacity (draft)",
+        "SEV-2",
+        "2024-06-15T10:00:00Z",
+        "search",
+        category="capacity",
+        detected="2024-06-16T02:40:00Z",
+        mitigated="2024-06-16T19:20:00Z",
+        status="draft",
     ),
     "postmortems/2024/2024-08-05-config-push.md": _pm(
-        "Config push broke checkout and payments", "SEV-2", "2024-08-05T09:00:00Z", "checkout-api, payments",
-        mitigated="2024-08-05T09:40:00Z", resolved="2024-08-05T10:40:30Z", status="review",
+        "Config push broke checkout and payments",
+        "SEV-2",
+        "2024-08-05T09:00:00Z",
+        "checkout-api, payments",
+        mitigated="2024-08-05T09:40:00Z",
+        resolved="2024-08-05T10:40:30Z",
+        status="review",
         impact="5% of payments failed for 100 minutes.",
         items=_item("Review config diff tooling", "alice", "P1", "2026-11-01"),
     ),
@@ -143,8 +193,18 @@ FILES: dict[str, str | bytes] = {
     ),
 }
 
-P1, P2, P4, P7 = "2024-01-10-checkout-db", "2024-02-20-checkout-db-again", "2024-03-01-payments-deploy", "2024-04-01-search-near-miss"
-P3, P5, P6, P8 = "2024-05-10-checkout-db-third", "2024-05-31-payments-deploy-again", "2024-06-15-search-capacity-draft", "2024-08-05-config-push"
+P1, P2, P4, P7 = (
+    "2024-01-10-checkout-db",
+    "2024-02-20-checkout-db-again",
+    "2024-03-01-payments-deploy",
+    "2024-04-01-search-near-miss",
+)
+P3, P5, P6, P8 = (
+    "2024-05-10-checkout-db-third",
+    "2024-05-31-payments-deploy-again",
+    "2024-06-15-search-capacity-draft",
+    "2024-08-05-config-push",
+)
 SEVERITY_ORDER = ["SEV-1", "SEV-2", "SEV-3"]
 
 
@@ -295,16 +355,21 @@ def test_incidents_per_month_contiguous_with_drafts(kb):
         ("2024-08", {"SEV-1": 0, "SEV-2": 1, "SEV-3": 0}),  # P8
     ]
     assert [month for month, _ in reports.incidents_per_month(kb, date(2024, 5, 1))] == [
-        "2024-05", "2024-06", "2024-07", "2024-08",
+        "2024-05",
+        "2024-06",
+        "2024-07",
+        "2024-08",
     ]
     assert reports.incidents_per_month(kb, date(2025, 1, 1)) == []
 
 
 def test_incidents_per_month_crosses_a_year(kb_factory):
-    kb = kb_factory({
-        "postmortems/a.md": _pm("A", "SEV-3", "2023-11-30T12:00:00Z", "svc", resolved="2023-11-30T13:00:00Z"),
-        "postmortems/b.md": _pm("B", "SEV-3", "2024-02-01T12:00:00Z", "svc", resolved="2024-02-01T13:00:00Z"),
-    }).kb
+    kb = kb_factory(
+        {
+            "postmortems/a.md": _pm("A", "SEV-3", "2023-11-30T12:00:00Z", "svc", resolved="2023-11-30T13:00:00Z"),
+            "postmortems/b.md": _pm("B", "SEV-3", "2024-02-01T12:00:00Z", "svc", resolved="2024-02-01T13:00:00Z"),
+        }
+    ).kb
     assert [month for month, _ in reports.incidents_per_month(kb)] == ["2023-11", "2023-12", "2024-01", "2024-02"]
 
 
@@ -369,16 +434,26 @@ def test_action_rows_order(kb):
 def test_action_rows_filters(kb):
     # Owner matches the whole name ignoring case: "Team-DB" is team-db.
     assert _titles(reports.action_rows(kb, owner="TEAM-DB")) == [
-        "Automate failover", "Shard the orders table", "Document failover", "Add pool saturation alert",
+        "Automate failover",
+        "Shard the orders table",
+        "Document failover",
+        "Add pool saturation alert",
     ]
     assert reports.action_rows(kb, owner="team") == []
     assert _titles(reports.action_rows(kb, status="in-progress")) == ["Shard the orders table"]
-    assert _titles(reports.action_rows(kb, status="open", owner="team-db")) == ["Automate failover", "Document failover"]
+    assert _titles(reports.action_rows(kb, status="open", owner="team-db")) == [
+        "Automate failover",
+        "Document failover",
+    ]
     assert _titles(reports.action_rows(kb, overdue_only=True)) == [
-        "Automate failover", "Load test pool changes", "Review config diff tooling",
+        "Automate failover",
+        "Load test pool changes",
+        "Review config diff tooling",
     ]
     assert _titles(reports.action_rows(kb, services=["payments"])) == [
-        "Review config diff tooling", "Gate deploys on canary", "Alert on deploy error budget",
+        "Review config diff tooling",
+        "Gate deploys on canary",
+        "Alert on deploy error budget",
     ]
     with pytest.raises(ValueError, match="unknown action item status"):
         reports.action_rows(kb, status="closed")
@@ -419,13 +494,21 @@ def test_brief_content_and_order(kb):
     assert result.services == ("checkout-api",)
     assert [incident.id for incident in result.incidents] == [P8, P3, P2, P1]
     newest = result.incidents[0]
-    assert (newest.date, newest.severity, newest.status, newest.type) == (date(2024, 8, 5), "SEV-2", "review", "incident")
+    assert (newest.date, newest.severity, newest.status, newest.type) == (
+        date(2024, 8, 5),
+        "SEV-2",
+        "review",
+        "incident",
+    )
     assert newest.impact == "5% of payments failed for 100 minutes."
     assert newest.url == f"/postmortems/{P8}/"
     # Open items of those incidents only, overdue first; done items are history.
     assert _titles(list(result.action_items)) == [
-        "Automate failover", "Load test pool changes", "Review config diff tooling",
-        "Shard the orders table", "Document failover",
+        "Automate failover",
+        "Load test pool changes",
+        "Review config diff tooling",
+        "Shard the orders table",
+        "Document failover",
     ]
     # Runbooks by title; checkout-rollback's review (2025-01-01 + 180 days) is overdue.
     assert [(rb.id, rb.stale) for rb in result.runbooks] == [("checkout-rollback", True), ("db-pool", False)]
@@ -437,7 +520,11 @@ def test_brief_content_and_order(kb):
 def test_brief_since_limits_incidents_and_their_items(kb):
     result = reports.brief(kb, ["checkout-api"], since=date(2024, 5, 1))
     assert [incident.id for incident in result.incidents] == [P8, P3]
-    assert _titles(list(result.action_items)) == ["Automate failover", "Review config diff tooling", "Document failover"]
+    assert _titles(list(result.action_items)) == [
+        "Automate failover",
+        "Review config diff tooling",
+        "Document failover",
+    ]
     assert [rb.id for rb in result.runbooks] == ["checkout-rollback", "db-pool"]
 
 

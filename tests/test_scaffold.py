@@ -28,8 +28,21 @@ def kb(tmp_path: Path) -> Path:
 
 
 def test_new_postmortem_path_front_matter_and_sections(kb: Path):
-    result = run("new", "postmortem", "Checkout: 502s after deploy", "--severity", "SEV-1", "--service", "checkout-api",
-                 "--service", "payments", "--date", "2024-03-05", "-f", str(kb))
+    result = run(
+        "new",
+        "postmortem",
+        "Checkout: 502s after deploy",
+        "--severity",
+        "SEV-1",
+        "--service",
+        "checkout-api",
+        "--service",
+        "payments",
+        "--date",
+        "2024-03-05",
+        "-f",
+        str(kb),
+    )
     assert result.exit_code == 0, result.output
     path = kb.parent / "postmortems/2024/2024-03-05-checkout-502s-after-deploy.md"
     assert result.output.strip().endswith("postmortems/2024/2024-03-05-checkout-502s-after-deploy.md")
@@ -38,15 +51,35 @@ def test_new_postmortem_path_front_matter_and_sections(kb: Path):
     assert 'severity: "SEV-1"' in text and "status: draft" in text
     assert 'services: ["checkout-api", "payments"]' in text
     headings = [normalise_heading(line[3:]) for line in text.splitlines() if line.startswith("## ")]
-    for section in ["summary", "impact", "timeline", "root cause", "lessons learned", "contributing factors",
-                    "what went well", "what went poorly", "detection", "resolution"]:
+    for section in [
+        "summary",
+        "impact",
+        "timeline",
+        "root cause",
+        "lessons learned",
+        "contributing factors",
+        "what went well",
+        "what went poorly",
+        "detection",
+        "resolution",
+    ]:
         assert section in headings
     assert "| Time (UTC) | Event |" in text
 
 
 def test_new_draft_postmortem_passes_check_and_new_runbook_asks_to_be_written(kb: Path):
-    assert run("new", "postmortem", "Search latency spike", "--severity", "SEV-1", "-f", str(kb), "--today", "2026-11-23").exit_code == 0
-    assert run("new", "runbook", "Search index rebuild", "--service", "search", "-f", str(kb), "--today", "2026-11-23").exit_code == 0
+    assert (
+        run(
+            "new", "postmortem", "Search latency spike", "--severity", "SEV-1", "-f", str(kb), "--today", "2026-11-23"
+        ).exit_code
+        == 0
+    )
+    assert (
+        run(
+            "new", "runbook", "Search index rebuild", "--service", "search", "-f", str(kb), "--today", "2026-11-23"
+        ).exit_code
+        == 0
+    )
     result = run("check", "-f", str(kb), "--format", "json", "--today", "2026-11-23")
     findings = json.loads(result.stdout)
     # A draft may be hollow; a runbook has no draft state, so its empty sections are errors

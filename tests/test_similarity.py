@@ -30,30 +30,50 @@ def incident(title: str, day: str, services: str, tags: str, category: str, root
 FILES = {
     # Two connection-pool exhaustions: different services, no shared tag, different categories.
     "postmortems/checkout-pool.md": incident(
-        "Checkout requests timed out", "2024-03-12", "checkout-api", "latency, postgres", "deploy",
+        "Checkout requests timed out",
+        "2024-03-12",
+        "checkout-api",
+        "latency, postgres",
+        "deploy",
         "A network call inside a database transaction held every PgBouncer connection; the connection pool was "
         "exhausted and requests waited for a free connection until they timed out.",
         "- Pool size had not been reviewed.\n- Clients retried connection attempts immediately.",
     ),
     "postmortems/ledger-pool.md": incident(
-        "Ledger writes stalled", "2025-06-01", "ledger", "batch, accounting", "capacity",
+        "Ledger writes stalled",
+        "2025-06-01",
+        "ledger",
+        "batch, accounting",
+        "capacity",
         "The nightly batch opened long transactions and exhausted the ledger connection pool; "
         "API requests waited for a pool connection and timed out.",
         "- Immediate connection retries.\n- No alert on pool waiting clients.",
     ),
     # Same services and tags as the pool incidents, about something else entirely.
     "postmortems/checkout-cert.md": incident(
-        "Checkout TLS certificate expired", "2024-09-01", "checkout-api", "latency, tls", "infrastructure",
+        "Checkout TLS certificate expired",
+        "2024-09-01",
+        "checkout-api",
+        "latency, tls",
+        "infrastructure",
         "The renewal cron job for the edge certificate was lost in a host migration, so the certificate expired.",
         "- Expiry monitoring checked the wrong endpoint.",
     ),
     "postmortems/ledger-dns.md": incident(
-        "Ledger DNS failures", "2025-01-10", "ledger", "batch, dns", "network",
+        "Ledger DNS failures",
+        "2025-01-10",
+        "ledger",
+        "batch, dns",
+        "network",
         "The resolver pods were drained for maintenance and lookups of the ledger database host failed.",
         "- ndots settings multiplied queries.",
     ),
     "postmortems/search-reindex.md": incident(
-        "Search results empty", "2023-02-14", "search", "opensearch", "data",
+        "Search results empty",
+        "2023-02-14",
+        "search",
+        "opensearch",
+        "data",
         "The index alias swapped to a half-built index after a mapping conflict rejected documents.",
         "- No document count check before the swap.",
     ),
@@ -80,8 +100,12 @@ def test_same_cause_is_paired_without_shared_service_tag_or_category(tmp_path):
 def test_shared_metadata_shows_as_service_and_hash_tag():
     index = SimilarityIndex(
         [
-            IncidentText("a", "Cache stampede on launch", "Keys expired together.", ("inventory",), ("cache",), "capacity"),
-            IncidentText("b", "Cache stampede after deploy", "Keys expired together again.", ("inventory",), ("cache",), "deploy"),
+            IncidentText(
+                "a", "Cache stampede on launch", "Keys expired together.", ("inventory",), ("cache",), "capacity"
+            ),
+            IncidentText(
+                "b", "Cache stampede after deploy", "Keys expired together again.", ("inventory",), ("cache",), "deploy"
+            ),
             IncidentText("c", "Certificate expired", "Renewal job lost.", ("edge",), ("tls",), "infrastructure"),
         ]
     )
@@ -98,7 +122,10 @@ def test_stop_words_and_incident_boilerplate_do_not_count():
 def test_lookup_walks_only_capped_postings(monkeypatch):
     # Every incident shares the same words: a full comparison would touch all of them.
     monkeypatch.setattr(similarity, "POSTING_CAP", 10)
-    texts = [IncidentText(f"pm-{n}", f"Pool exhausted {n}", "connection pool exhausted", ("svc",), (), None) for n in range(300)]
+    texts = [
+        IncidentText(f"pm-{n}", f"Pool exhausted {n}", "connection pool exhausted", ("svc",), (), None)
+        for n in range(300)
+    ]
     index = SimilarityIndex(texts)
     touched: list[int] = []
     original = similarity._cosine

@@ -26,13 +26,33 @@ def _pm_line(text: str, prefix: str) -> int:
 
 POSTMORTEM_CASES = {
     "impossible day": ("started_at: 2024-03-05T14:00:00Z", "started_at: 2024-02-30T11:52:00Z", "day is out of range"),
-    "impossible quoted day": ("started_at: 2024-03-05T14:00:00Z", 'started_at: "2024-02-30T11:52:00Z"', "day is out of range"),
+    "impossible quoted day": (
+        "started_at: 2024-03-05T14:00:00Z",
+        'started_at: "2024-02-30T11:52:00Z"',
+        "day is out of range",
+    ),
     "impossible due": ("due: 2027-01-10", "due: 2024-02-30", "day is out of range"),
     "month 13": ("due: 2027-01-10", "due: 2024-13-01", "month must be in 1..12"),
-    "offset before year 1": ("started_at: 2024-03-05T14:00:00Z", "started_at: 0001-01-01T00:30:00+01:00", "outside the calendar"),
-    "offset after year 9999": ("resolved_at: 2024-03-05T16:05:00Z", "resolved_at: 9999-12-31T23:00:00-05:00", "outside the calendar"),
-    "year 9999": ("started_at: 2024-03-05T14:00:00Z", "started_at: 9999-12-01T00:00:00Z", "year 9999 is outside 1970..2100"),
-    "year 999": ("started_at: 2024-03-05T14:00:00Z", "started_at: 0999-06-01T00:00:00Z", "year 999 is outside 1970..2100"),
+    "offset before year 1": (
+        "started_at: 2024-03-05T14:00:00Z",
+        "started_at: 0001-01-01T00:30:00+01:00",
+        "outside the calendar",
+    ),
+    "offset after year 9999": (
+        "resolved_at: 2024-03-05T16:05:00Z",
+        "resolved_at: 9999-12-31T23:00:00-05:00",
+        "outside the calendar",
+    ),
+    "year 9999": (
+        "started_at: 2024-03-05T14:00:00Z",
+        "started_at: 9999-12-01T00:00:00Z",
+        "year 9999 is outside 1970..2100",
+    ),
+    "year 999": (
+        "started_at: 2024-03-05T14:00:00Z",
+        "started_at: 0999-06-01T00:00:00Z",
+        "year 999 is outside 1970..2100",
+    ),
     "due in year 1": ("due: 2027-01-10", "due: 0001-01-01", "year 1 is outside"),
 }
 
@@ -89,7 +109,8 @@ def test_month_series_stays_bounded(tmp_path: Path):
     early = GOOD_POSTMORTEM.replace("2024-03-05", "1970-01-05")
     late = GOOD_POSTMORTEM.replace("2024-03-05", "2100-12-05")
     config_file = write_kb(
-        tmp_path / "kb", {PM: GOOD_POSTMORTEM, "postmortems/early.md": early, "postmortems/late.md": late, RB: GOOD_RUNBOOK}
+        tmp_path / "kb",
+        {PM: GOOD_POSTMORTEM, "postmortems/early.md": early, "postmortems/late.md": late, RB: GOOD_RUNBOOK},
     )
     result = CliRunner().invoke(main, ["stats", "-f", str(config_file), "--format", "json", "--today", "2026-11-23"])
     assert result.exit_code == 0, result.output
@@ -155,7 +176,11 @@ def test_documents_left_out_are_counted_on_stderr(tmp_path: Path, command: list[
 
 
 def test_duplicate_id_leaves_one_document_out(tmp_path: Path):
-    files = {PM: GOOD_POSTMORTEM, "postmortems/copy.md": "---\nid: 2024-03-05-checkout\n" + GOOD_POSTMORTEM[4:], RB: GOOD_RUNBOOK}
+    files = {
+        PM: GOOD_POSTMORTEM,
+        "postmortems/copy.md": "---\nid: 2024-03-05-checkout\n" + GOOD_POSTMORTEM[4:],
+        RB: GOOD_RUNBOOK,
+    }
     config_file = write_kb(tmp_path / "kb", files)
     result = CliRunner().invoke(main, ["export", "-f", str(config_file), "--today", "2026-11-23"])
     assert "1 file with errors left out" in result.stderr

@@ -54,8 +54,22 @@ DEFAULT_RUNBOOK_SECTION_ALIASES = {"Mitigation": ["Remediation"]}
 # Text that stands in for a section not yet written (PMKB015), matched whole, ignoring case
 # and surrounding punctuation, or as a prefix before a colon ("TODO: ask the vendor").
 DEFAULT_PLACEHOLDERS = [
-    "TBD", "TBC", "TODO", "FIXME", "N/A", "NA", "none", "...", "…", "to be written",
-    "to be done", "to be determined", "to be confirmed", "coming soon", "fill in", "lorem ipsum",
+    "TBD",
+    "TBC",
+    "TODO",
+    "FIXME",
+    "N/A",
+    "NA",
+    "none",
+    "...",
+    "…",
+    "to be written",
+    "to be done",
+    "to be determined",
+    "to be confirmed",
+    "coming soon",
+    "fill in",
+    "lorem ipsum",
 ]
 
 RuleSetting = Literal["error", "warning", "off"]
@@ -127,9 +141,7 @@ class KBConfig(BaseModel):
     categories: list[str] = Field(default_factory=lambda: list(DEFAULT_CATEGORIES), min_length=1)
     action_items_required_for: list[str] = Field(default_factory=lambda: ["SEV-1", "SEV-2"])
     required_sections: list[str] = Field(default_factory=lambda: list(DEFAULT_REQUIRED_SECTIONS))
-    recommended_sections: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_RECOMMENDED_SECTIONS)
-    )
+    recommended_sections: list[str] = Field(default_factory=lambda: list(DEFAULT_RECOMMENDED_SECTIONS))
     section_aliases: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_SECTION_ALIASES.items()}
     )
@@ -374,7 +386,9 @@ def check_folders(config: KBConfig, site_dir: Path, docs_dir: Path) -> None:
     for option in ("postmortems_dir", "runbooks_dir"):
         folder = sources[option]
         if folder.exists() and not folder.is_dir():
-            raise ConfigError(f"{option}: {folder} is not a folder (a file has that name)", [(option, f"{folder} is not a folder")])
+            raise ConfigError(
+                f"{option}: {folder} is not a folder (a file has that name)", [(option, f"{folder} is not a folder")]
+            )
     site = site_dir.resolve()
     for option, folder in sources.items():
         if _contains(site, folder) or _contains(folder, site):

@@ -177,7 +177,9 @@ class KnowledgeBase:
             IncidentText(
                 id=pm_id,
                 title=pm.title,
-                body=section_words(self.sources[("postmortem", pm_id)], SIMILARITY_SECTIONS, self.config.section_aliases),
+                body=section_words(
+                    self.sources[("postmortem", pm_id)], SIMILARITY_SECTIONS, self.config.section_aliases
+                ),
                 services=pm.services,
                 tags=pm.tags,
                 category=pm.category,

@@ -66,7 +66,9 @@ class InitReport:
 
 def _git(folder: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
@@ -77,7 +79,7 @@ def _https_remote(remote: str) -> str | None:
     if remote.startswith("https://"):
         return remote
     if remote.startswith("git@") and ":" in remote:
-        host, path = remote[len("git@"):].split(":", 1)
+        host, path = remote[len("git@") :].split(":", 1)
         return f"https://{host}/{path}"
     return None
 
@@ -100,9 +102,11 @@ def pmkb_requirement() -> Requirement:
     vcs = direct.get("vcs_info")
     if isinstance(vcs, dict) and vcs.get("vcs") == "git":
         commit = vcs.get("commit_id") or vcs.get("requested_revision")
-        return Requirement(f"pmkb @ git+{url}" + (f"@{commit}" if commit else ""), [
-            "pmkb is not on a package index yet: this installs the commit `pmkb init` ran from."
-        ], True)
+        return Requirement(
+            f"pmkb @ git+{url}" + (f"@{commit}" if commit else ""),
+            ["pmkb is not on a package index yet: this installs the commit `pmkb init` ran from."],
+            True,
+        )
     parsed = urlparse(url)
     if parsed.scheme in ("http", "https"):
         return Requirement(f"pmkb @ {url}", [], True)
@@ -112,22 +116,30 @@ def pmkb_requirement() -> Requirement:
         commit = _git(folder, "rev-parse", "HEAD")
         https = _https_remote(remote) if remote else None
         if https and commit:
-            return Requirement(f"pmkb @ git+{https}@{commit}", [
-                "pmkb is not on a package index yet: this installs the commit of the clone",
-                f"`pmkb init` ran from ({folder}); push that commit, or pin another one.",
-            ], True)
+            return Requirement(
+                f"pmkb @ git+{https}@{commit}",
+                [
+                    "pmkb is not on a package index yet: this installs the commit of the clone",
+                    f"`pmkb init` ran from ({folder}); push that commit, or pin another one.",
+                ],
+                True,
+            )
         return _placeholder(f"the local folder {folder}")
     return _placeholder(url or "an unknown place")
 
 
 def _placeholder(source: str) -> Requirement:
-    return Requirement(PLACEHOLDER_REQUIREMENT, [
-        "pmkb is not on a package index yet, and the pmkb that wrote this file came from",
-        f"  {source}",
-        "which CI cannot reach. Replace the next line with the git repository that hosts",
-        "pmkb, pinned to a commit (the full 40-character sha), e.g.",
-        "  pmkb @ git+https://github.com/acme/pmkb@0123456789abcdef0123456789abcdef01234567",
-    ], False)
+    return Requirement(
+        PLACEHOLDER_REQUIREMENT,
+        [
+            "pmkb is not on a package index yet, and the pmkb that wrote this file came from",
+            f"  {source}",
+            "which CI cannot reach. Replace the next line with the git repository that hosts",
+            "pmkb, pinned to a commit (the full 40-character sha), e.g.",
+            "  pmkb @ git+https://github.com/acme/pmkb@0123456789abcdef0123456789abcdef01234567",
+        ],
+        False,
+    )
 
 
 def _yaml_single_quoted(value: str) -> str:
@@ -138,14 +150,18 @@ def _environment() -> jinja2.Environment:
     # YAML and text, not HTML: values are quoted by the filters instead of escaped.
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("pmkb", "scaffolds/init"),
-        autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
     )
     environment.filters["yaml"] = lambda value: json.dumps(value, ensure_ascii=False)
     environment.filters["yaml_single"] = _yaml_single_quoted
     return environment
 
 
-def render_files(site_name: str, branch: str = DEFAULT_BRANCH, requirement: Requirement | None = None) -> dict[str, str]:
+def render_files(
+    site_name: str, branch: str = DEFAULT_BRANCH, requirement: Requirement | None = None
+) -> dict[str, str]:
     """Every file `pmkb init` writes, by path relative to the knowledge base."""
     chosen = requirement or pmkb_requirement()
     context = {
@@ -194,5 +210,7 @@ def _next_steps(target: Path, requirement: Requirement) -> list[str]:
     ]
     if not requirement.reachable:
         steps.append("edit requirements.txt: the pmkb line CI installs (see the comment in it)")
-    steps.append(f"commit and push; in GitHub's Settings > Pages, set Source to \"GitHub Actions\" ({WORKFLOW_PATH} deploys)")
+    steps.append(
+        f'commit and push; in GitHub\'s Settings > Pages, set Source to "GitHub Actions" ({WORKFLOW_PATH} deploys)'
+    )
     return steps

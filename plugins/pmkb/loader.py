@@ -245,7 +245,9 @@ def _parse(source: Source) -> None:
     end = next((i for i in range(1, len(lines)) if _FENCE_END.match(lines[i])), None)
     if end is None:
         source.findings.append(
-            FRONT_MATTER_SYNTAX.finding(source.relpath, 1, "front matter is not closed: add a line `---` after the YAML fields")
+            FRONT_MATTER_SYNTAX.finding(
+                source.relpath, 1, "front matter is not closed: add a line `---` after the YAML fields"
+            )
         )
         return
     _read_headings(source, end + 2)
@@ -259,7 +261,9 @@ def _parse(source: Source) -> None:
         data = _YamlLoader(yaml_text).construct_document(node) if node is not None else None
     except RecursionError:
         source.findings.append(
-            FRONT_MATTER_SYNTAX.finding(source.relpath, 2, "front matter is nested too deeply to read: flatten the lists and mappings")
+            FRONT_MATTER_SYNTAX.finding(
+                source.relpath, 2, "front matter is nested too deeply to read: flatten the lists and mappings"
+            )
         )
         return
     except yaml.YAMLError as exc:
@@ -268,12 +272,16 @@ def _parse(source: Source) -> None:
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         context = getattr(exc, "context", None)
         detail = f"{problem} ({context})" if context else problem
-        source.findings.append(FRONT_MATTER_SYNTAX.finding(source.relpath, line, f"front matter is not valid YAML: {detail}"))
+        source.findings.append(
+            FRONT_MATTER_SYNTAX.finding(source.relpath, line, f"front matter is not valid YAML: {detail}")
+        )
         return
     if not isinstance(data, dict):
         what = "empty" if data is None else f"a {type(data).__name__}, not a mapping of fields"
         source.findings.append(
-            FRONT_MATTER_SYNTAX.finding(source.relpath, 2 if data is not None else 1, f"front matter is {what}: write `key: value` lines")
+            FRONT_MATTER_SYNTAX.finding(
+                source.relpath, 2 if data is not None else 1, f"front matter is {what}: write `key: value` lines"
+            )
         )
         return
     source.data = {str(key): value for key, value in data.items()}

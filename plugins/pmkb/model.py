@@ -73,9 +73,7 @@ def parse_timestamp(value: Any) -> datetime:
                 {"value": value, "reason": f" ({reason})" if reason else ""},
             ) from None
     else:
-        raise PydanticCustomError(
-            "timestamp_type", "expected an ISO 8601 timestamp such as 2024-03-05T14:30:00Z", {}
-        )
+        raise PydanticCustomError("timestamp_type", "expected an ISO 8601 timestamp such as 2024-03-05T14:30:00Z", {})
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise PydanticCustomError(
             "timestamp_naive",
@@ -95,7 +93,9 @@ def parse_date(value: Any) -> date:
     """A calendar date from a YAML date or a quoted YYYY-MM-DD string."""
     if isinstance(value, datetime):
         raise PydanticCustomError(
-            "date_type", "expected a date YYYY-MM-DD, not a timestamp (write {example})", {"example": value.date().isoformat()}
+            "date_type",
+            "expected a date YYYY-MM-DD, not a timestamp (write {example})",
+            {"example": value.date().isoformat()},
         )
     if isinstance(value, date):
         return value
@@ -106,7 +106,9 @@ def parse_date(value: Any) -> date:
             raise PydanticCustomError(
                 "date_value", "'{value}' is not a calendar date ({reason})", {"value": value, "reason": str(exc)}
             ) from None
-    raise PydanticCustomError("date_type", "expected a date YYYY-MM-DD, e.g. 2025-01-31; got '{value}'", {"value": value})
+    raise PydanticCustomError(
+        "date_type", "expected a date YYYY-MM-DD, e.g. 2025-01-31; got '{value}'", {"value": value}
+    )
 
 
 def within_years(value: date, info: ValidationInfo) -> date:
@@ -167,10 +169,17 @@ Timestamp = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 Day = Annotated[
-    date, BeforeValidator(parse_date), AfterValidator(within_years), WithJsonSchema({"type": "string", "format": "date"})
+    date,
+    BeforeValidator(parse_date),
+    AfterValidator(within_years),
+    WithJsonSchema({"type": "string", "format": "date"}),
 ]
-TicketUrl = Annotated[str, AfterValidator(_check_http_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})]
-DocumentId = Annotated[str, AfterValidator(_check_id), WithJsonSchema({"type": "string", "pattern": ID_PATTERN.pattern})]
+TicketUrl = Annotated[
+    str, AfterValidator(_check_http_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
+]
+DocumentId = Annotated[
+    str, AfterValidator(_check_id), WithJsonSchema({"type": "string", "pattern": ID_PATTERN.pattern})
+]
 
 
 def _none_as_empty(value: Any) -> Any:

@@ -124,7 +124,6 @@ class DurationStats:
         return cls(len(ordered), percentile(ordered, 50), percentile(ordered, 90), math.fsum(ordered) / len(ordered))
 
 
-
 def percentile(ordered: Sequence[float], p: float) -> float:
     """The p-th percentile of sorted values, interpolating linearly between closest ranks.
 
@@ -207,7 +206,6 @@ class Recurrence:
     last: date | None = None  # UTC start date of the newest incident
 
 
-
 def recurring(kb: KnowledgeBase, since: date | None = None) -> list[Recurrence]:
     """Clusters of incidents of one service and category that keep coming back.
 
@@ -236,7 +234,12 @@ def recurring(kb: KnowledgeBase, since: date | None = None) -> list[Recurrence]:
             chain.append(member)
         found.extend(_recurrence(service, category, chain))
     found.sort(
-        key=lambda r: (-len(r.incidents), -kb.postmortems[r.incidents[-1]].started_at.timestamp(), r.service.casefold(), r.category)
+        key=lambda r: (
+            -len(r.incidents),
+            -kb.postmortems[r.incidents[-1]].started_at.timestamp(),
+            r.service.casefold(),
+            r.category,
+        )
     )
     return found
 
@@ -270,7 +273,6 @@ class ActionRow:
     @property
     def postmortem_url(self) -> str:
         return postmortem_url(self.postmortem_id)
-
 
 
 def _action_sort_key(row: ActionRow) -> tuple[Any, ...]:
@@ -432,11 +434,7 @@ def brief(kb: KnowledgeBase, services: Sequence[str], since: date | None = None)
     wanted = set(names)
     incidents = [(pm_id, pm) for pm_id, pm in postmortems_since(kb, since) if not wanted.isdisjoint(pm.services)]
     incident_ids = {pm_id for pm_id, _ in incidents}
-    items = [
-        row
-        for row in action_rows(kb, services=names)
-        if row.item.is_open and row.postmortem_id in incident_ids
-    ]
+    items = [row for row in action_rows(kb, services=names) if row.item.is_open and row.postmortem_id in incident_ids]
     runbook_ids = dict.fromkeys(rb_id for service in names for rb_id in kb.runbooks_by_service.get(service, ()))
     # kb.runbooks is ordered by title; keep that order rather than the services' order.
     runbooks = [

@@ -24,8 +24,16 @@ from pmkb.prompts import section_hint
 MAX_SLUG_LENGTH = 60
 
 POSTMORTEM_ORDER = [
-    "summary", "impact", "timeline", "detection", "root cause", "contributing factors",
-    "resolution", "what went well", "what went poorly", "lessons learned",
+    "summary",
+    "impact",
+    "timeline",
+    "detection",
+    "root cause",
+    "contributing factors",
+    "resolution",
+    "what went well",
+    "what went poorly",
+    "lessons learned",
 ]
 
 
@@ -63,7 +71,10 @@ def _environment(config: KBConfig) -> jinja2.Environment:
     loaders.append(jinja2.PackageLoader("pmkb", "scaffolds"))
     # Markdown and YAML, not HTML: values are made safe by the `yaml` filter instead.
     environment = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders), autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
     )
     environment.filters["yaml"] = lambda value: json.dumps(value, ensure_ascii=False)
     return environment
@@ -88,7 +99,9 @@ def write_new(path: Path, content: str) -> None:
         with path.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
     except FileExistsError:
-        raise click.ClickException(f"{path} already exists; pmkb new never overwrites (choose another title or date)") from None
+        raise click.ClickException(
+            f"{path} already exists; pmkb new never overwrites (choose another title or date)"
+        ) from None
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 

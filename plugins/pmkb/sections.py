@@ -57,7 +57,9 @@ class Placeholders:
 
     def __init__(self, placeholders: Iterable[str], prompts: Iterable[str] = ()) -> None:
         self.exact = {_normalise(text) for text in [*placeholders, *prompts]}
-        worded = sorted((_normalise(text) for text in placeholders if any(ch.isalnum() for ch in text)), key=len, reverse=True)
+        worded = sorted(
+            (_normalise(text) for text in placeholders if any(ch.isalnum() for ch in text)), key=len, reverse=True
+        )
         # "TODO: ask the vendor" is still a note to self, not content.
         self._prefix = (
             re.compile(r"^(?:" + "|".join(re.escape(word) for word in worded) + r")\s*[:—–-]") if worded else None

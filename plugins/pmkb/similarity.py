@@ -71,6 +71,8 @@ INCIDENT_WORDS = frozenset(
     failed failure failures fail fails happened happen started start began ended end normal usual expected
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
+
+
 def words(text: str) -> list[str]:
     """Lower-case words without stop words, numbers or single letters; plurals folded."""
     result = []
@@ -130,6 +132,7 @@ class SimilarityIndex:
         total = len(documents)
         self.vectors: list[dict[str, float]] = []
         postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
+
         def idf(term: str) -> float:
             return math.log(1 + (total - frequency[term] + 0.5) / (frequency[term] + 0.5))
 
@@ -179,7 +182,10 @@ class SimilarityIndex:
             if score >= MIN_SCORE:
                 ranked.append((score, other))
         best = heapq.nsmallest(limit, ranked, key=lambda item: (-round(item[0], 9), item[1]))
-        return [SimilarIncident(self.ids[other], round(score, 4), self._shared(vector, self.vectors[other])) for score, other in best]
+        return [
+            SimilarIncident(self.ids[other], round(score, 4), self._shared(vector, self.vectors[other]))
+            for score, other in best
+        ]
 
     @staticmethod
     def _shared(left: Mapping[str, float], right: Mapping[str, float]) -> tuple[str, ...]:

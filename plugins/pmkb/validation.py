@@ -200,7 +200,9 @@ def _unknown_fields(source: Source) -> Iterator[Finding]:
     known = known_fields(source.kind)
     for key in source.data:
         if key not in known:
-            yield UNKNOWN_FIELD.finding(source.relpath, source.line_of((key,)), _unknown_message("front matter field", key, known))
+            yield UNKNOWN_FIELD.finding(
+                source.relpath, source.line_of((key,)), _unknown_message("front matter field", key, known)
+            )
     items = source.data.get("action_items") if source.kind == "postmortem" else None
     if isinstance(items, list):
         for index, item in enumerate(items):

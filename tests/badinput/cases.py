@@ -89,9 +89,12 @@ _LEAP = _rb("last_reviewed: 2026-06-01", "last_reviewed: 2023-02-29")
 _REVIEWED_9999 = _rb("last_reviewed: 2026-06-01", "last_reviewed: 9999-12-31")
 _EARLY_OFFSET = _pm("started_at: 2024-03-05T14:00:00Z", "started_at: 0001-01-01T00:30:00+01:00")
 _LATE_OFFSET = _pm("resolved_at: 2024-03-05T16:05:00Z", "resolved_at: 9999-12-31T23:00:00-05:00")
-_YEAR_9999 = _pm("started_at: 2024-03-05T14:00:00Z", "started_at: 9999-12-01T00:00:00Z").replace(
-    "resolved_at: 2024-03-05T16:05:00Z", "resolved_at: 9999-12-01T01:00:00Z"
-).replace("detected_at: 2024-03-05T14:02:00Z\n", "").replace("mitigated_at: 2024-03-05T14:40:00Z\n", "")
+_YEAR_9999 = (
+    _pm("started_at: 2024-03-05T14:00:00Z", "started_at: 9999-12-01T00:00:00Z")
+    .replace("resolved_at: 2024-03-05T16:05:00Z", "resolved_at: 9999-12-01T01:00:00Z")
+    .replace("detected_at: 2024-03-05T14:02:00Z\n", "")
+    .replace("mitigated_at: 2024-03-05T14:40:00Z\n", "")
+)
 _YEAR_999 = _pm("started_at: 2024-03-05T14:00:00Z", "started_at: 0999-06-01T00:00:00Z")
 _HUGE_DAYS = _rb("alerts:", "review_every_days: 10000000000\nalerts:")
 _BIG_DAYS = _rb("alerts:", "review_every_days: 3000000\nalerts:")
@@ -114,29 +117,57 @@ _LONG_VALUES = postmortem(
     severity: SEV-3
     started_at: 2024-04-05T14:00:00Z
     resolved_at: 2024-04-05T15:00:00Z
-    services: ["{'数据库' * 34}", "checkout-api"]
-    tags: ["{'t' * 300}"]
+    services: ["{"数据库" * 34}", "checkout-api"]
+    tags: ["{"t" * 300}"]
     """
 )
 _FORTY_YEARS = "## Summary\n\n" + "Plenty of text here. " * 60_000  # about 1.2 MB
 
 CASES: list[Case] = [
     # Folders and configuration.
-    Case("site_dir is postmortems_dir", mkdocs_yml="site_dir: postmortems\n" + MKDOCS_YML, config_error=True,
-         message="site_dir"),
-    Case("postmortems_dir is site", {f"site/{PM.split('/', 1)[1]}": GOOD_POSTMORTEM},
-         mkdocs_yml=_options(postmortems_dir="site"), config_error=True, message="postmortems_dir"),
-    Case("runbooks_dir inside site_dir", {"public/runbooks/x.md": GOOD_RUNBOOK},
-         mkdocs_yml="site_dir: public\n" + _options(runbooks_dir="public/runbooks"), config_error=True,
-         message="runbooks_dir"),
-    Case("postmortems_dir is a file", {"incidents": "a file\n"}, mkdocs_yml=_options(postmortems_dir="incidents"),
-         config_error=True, message="is not a folder"),
-    Case("INHERIT loop", {"base.yml": "INHERIT: mkdocs.yml\n"}, mkdocs_yml="INHERIT: base.yml\n" + MKDOCS_YML,
-         config_error=True, message="INHERIT loops"),
-    Case("INHERIT missing", mkdocs_yml="INHERIT: nowhere.yml\n" + MKDOCS_YML, config_error=True,
-         message="INHERIT names"),
-    Case("runbook_review_days huge", mkdocs_yml=_options(runbook_review_days="10000000000"), config_error=True,
-         message="option 'runbook_review_days'"),
+    Case(
+        "site_dir is postmortems_dir",
+        mkdocs_yml="site_dir: postmortems\n" + MKDOCS_YML,
+        config_error=True,
+        message="site_dir",
+    ),
+    Case(
+        "postmortems_dir is site",
+        {f"site/{PM.split('/', 1)[1]}": GOOD_POSTMORTEM},
+        mkdocs_yml=_options(postmortems_dir="site"),
+        config_error=True,
+        message="postmortems_dir",
+    ),
+    Case(
+        "runbooks_dir inside site_dir",
+        {"public/runbooks/x.md": GOOD_RUNBOOK},
+        mkdocs_yml="site_dir: public\n" + _options(runbooks_dir="public/runbooks"),
+        config_error=True,
+        message="runbooks_dir",
+    ),
+    Case(
+        "postmortems_dir is a file",
+        {"incidents": "a file\n"},
+        mkdocs_yml=_options(postmortems_dir="incidents"),
+        config_error=True,
+        message="is not a folder",
+    ),
+    Case(
+        "INHERIT loop",
+        {"base.yml": "INHERIT: mkdocs.yml\n"},
+        mkdocs_yml="INHERIT: base.yml\n" + MKDOCS_YML,
+        config_error=True,
+        message="INHERIT loops",
+    ),
+    Case(
+        "INHERIT missing", mkdocs_yml="INHERIT: nowhere.yml\n" + MKDOCS_YML, config_error=True, message="INHERIT names"
+    ),
+    Case(
+        "runbook_review_days huge",
+        mkdocs_yml=_options(runbook_review_days="10000000000"),
+        config_error=True,
+        message="option 'runbook_review_days'",
+    ),
     # Values that reach a date, a number or a lookup.
     _finding_case("impossible day", BAD, _DAY_30, "PMKB003", "started_at:", "day is out of range"),
     _finding_case("month 13", BAD, _MONTH_13, "PMKB003", "due:", "month must be in 1..12"),
@@ -151,19 +182,36 @@ CASES: list[Case] = [
     _finding_case("review every 3,000,000 days", BAD_RB, _BIG_DAYS, "PMKB003", "review_every_days:", "at most"),
     _finding_case("severity as a list", BAD, _SEVERITY_LIST, "PMKB003", "severity:", "single text value"),
     _finding_case("item status as a list", BAD, _ITEM_STATUS_LIST, "PMKB003", "status:", "action_items[0].status"),
-    Case("duplicate key", {BAD: _DUPLICATE}, finding=("PMKB003", BAD, _line(_DUPLICATE, "severity: SEV-3")),
-         message="duplicate key `severity`"),
+    Case(
+        "duplicate key",
+        {BAD: _DUPLICATE},
+        finding=("PMKB003", BAD, _line(_DUPLICATE, "severity: SEV-3")),
+        message="duplicate key `severity`",
+    ),
     # Files that are not documents to read.
     Case("FIFO", setup=_make_fifo, finding=("PMKB001", "postmortems/x.md", 1), message="named pipe"),
-    Case("link to /dev/zero", setup=_link_to_dev_zero, finding=("PMKB001", "postmortems/zero.md", 1),
-         message="character device"),
-    Case("file over the size limit", {BAD: GOOD_POSTMORTEM + _FORTY_YEARS}, finding=("PMKB001", BAD, 1),
-         message="max_file_bytes"),
+    Case(
+        "link to /dev/zero",
+        setup=_link_to_dev_zero,
+        finding=("PMKB001", "postmortems/zero.md", 1),
+        message="character device",
+    ),
+    Case(
+        "file over the size limit",
+        {BAD: GOOD_POSTMORTEM + _FORTY_YEARS},
+        finding=("PMKB001", BAD, 1),
+        message="max_file_bytes",
+    ),
     Case("alias bomb as status", {BAD: _BOMB_STATUS}, finding=("PMKB002", BAD, None), message="through aliases"),
     Case("alias bomb as an action item", {BAD: _BOMB_ITEM}, finding=("PMKB002", BAD, None), message="through aliases"),
     # Values that try to leave their line, and values too long for a file name.
-    Case("injection", dict(HOSTILE_FILES), finding=("PMKB014", "postmortems/2024-03-05-hostile.md", None),
-         message="`extra\n::warning::X`", has_errors=False),
+    Case(
+        "injection",
+        dict(HOSTILE_FILES),
+        finding=("PMKB014", "postmortems/2024-03-05-hostile.md", None),
+        message="`extra\n::warning::X`",
+        has_errors=False,
+    ),
     Case("long id, tag and service", {"postmortems/long.md": _LONG_VALUES}, has_errors=False),
 ]
 CASES_BY_NAME = {case.name: case for case in CASES}

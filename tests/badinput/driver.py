@@ -33,7 +33,12 @@ def run(config_file: str, today: str) -> dict[str, dict[str, object]]:
         escaped = None
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             escaped = "".join(traceback.format_exception(result.exception))
-        results[name] = {"exit": result.exit_code, "stdout": result.stdout, "stderr": result.stderr, "traceback": escaped}
+        results[name] = {
+            "exit": result.exit_code,
+            "stdout": result.stdout,
+            "stderr": result.stderr,
+            "traceback": escaped,
+        }
     return results
 
 

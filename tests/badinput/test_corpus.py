@@ -43,8 +43,14 @@ def _environment() -> dict[str, str]:
 
 def _run_limited(arguments: list[str], timeout: int, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        arguments, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=_environment(),
-        preexec_fn=_limit_resources, check=False,
+        arguments,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env=_environment(),
+        preexec_fn=_limit_resources,
+        check=False,
     )
 
 
@@ -138,7 +144,8 @@ def test_case_through_every_command(corpus_runs: dict[str, CaseRun], case: Case)
         code, path, line = case.finding
         findings = json.loads(results["check json"]["stdout"])
         matching = [
-            item for item in findings
+            item
+            for item in findings
             if item["code"] == code and item["path"] == path and (line is None or item["line"] == line)
         ]
         assert matching, f"no {case.finding} in {findings}"

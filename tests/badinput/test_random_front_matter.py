@@ -32,7 +32,9 @@ _SCALARS = st.one_of(
     st.integers(min_value=-(10**30), max_value=10**30),
     st.floats(allow_nan=True, allow_infinity=True),
     _TEXT,
-    st.sampled_from(["SEV-1", "SEV-2", "draft", "final", "open", "done", "P0", "checkout-api", "2024-02-30", "9999-12-31"]),
+    st.sampled_from(
+        ["SEV-1", "SEV-2", "draft", "final", "open", "done", "P0", "checkout-api", "2024-02-30", "9999-12-31"]
+    ),
     st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
     st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)),
     st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)).map(
@@ -66,7 +68,10 @@ def test_loader_and_validation_never_raise(tmp_path_factory, postmortem: dict[st
     root = tmp_path_factory.mktemp("random")
     checked = load_kb(
         root / "kb",
-        {"postmortems/random.md": _document(postmortem, SECTIONS), "runbooks/random.md": _document(runbook, RUNBOOK_SECTIONS)},
+        {
+            "postmortems/random.md": _document(postmortem, SECTIONS),
+            "runbooks/random.md": _document(runbook, RUNBOOK_SECTIONS),
+        },
     )
     for finding in checked.findings:
         assert finding.line >= 1 and finding.code.startswith("PMKB")
@@ -83,7 +88,13 @@ def test_every_command_answers(tmp_path_factory, postmortem: dict[str, Any]):
         root / "kb", {"postmortems/random.md": _document(postmortem, SECTIONS), "runbooks/db-pool.md": GOOD_RUNBOOK}
     )
     expected_exits = {"check": {0, 1}, "export": {0}, "stats": {0}, "brief": {0, 2}, "actions": {0}}
-    arguments = {"check": ["check"], "export": ["export"], "stats": ["stats"], "brief": ["brief", "checkout-api"], "actions": ["actions"]}
+    arguments = {
+        "check": ["check"],
+        "export": ["export"],
+        "stats": ["stats"],
+        "brief": ["brief", "checkout-api"],
+        "actions": ["actions"],
+    }
     for name, command in arguments.items():
         result = CliRunner().invoke(main, [*command, "-f", str(config_file), "--today", TODAY.isoformat()])
         assert result.exception is None or isinstance(result.exception, SystemExit), (name, result.exception)

@@ -77,7 +77,9 @@ def test_generic_sample_matches_its_input(kb: Path) -> None:
     data = json.loads(source.read_text())
     result, path = new_from(kb, source)
     assert result.exit_code == 0, result.output
-    assert path is not None and path.name == "2026-10-06-basket-totals-missing-the-delivery-fee-after-a-pricing-rules.md"
+    assert (
+        path is not None and path.name == "2026-10-06-basket-totals-missing-the-delivery-fee-after-a-pricing-rules.md"
+    )
     text = path.read_text()
     meta = front_matter(text)
     assert meta["status"] == "draft" and meta["title"] == data["title"] and meta["severity"] == "SEV-2"
@@ -116,7 +118,11 @@ def test_pagerduty_sample_matches_its_input(kb: Path) -> None:
     texts = [event for _, event in rows]
     assert texts[0] == "Triggered through the API: card-gateway 5xx rate above 20% for 3 minutes"
     assert texts[1] == "Acknowledged by Tomasz Nowak."
-    assert texts[2] == "Note from Tomasz Nowak: " + [e for e in kept if e["created_at"].endswith("18:51:37Z")][0]["channel"]["summary"]
+    assert (
+        texts[2]
+        == "Note from Tomasz Nowak: "
+        + [e for e in kept if e["created_at"].endswith("18:51:37Z")][0]["channel"]["summary"]
+    )
     assert texts[3].startswith("Escalated to Level 2") and texts[-1] == "Resolved by Tomasz Nowak."
     assert "\n" in texts[4]  # the note's line break survives as <br>, inside its cell
     assert not any("Notified" in event for event in texts)
@@ -139,7 +145,10 @@ def test_alertmanager_sample_matches_its_input(kb: Path) -> None:
     assert instant(meta["resolved_at"]) == max(instant(alert["endsAt"]) for alert in resolved_alerts)
     expected = sorted(
         [(utc(a["startsAt"]), f"DeliverySlotsLatencyHigh on {a['labels']['instance']} firing") for a in resolved_alerts]
-        + [(utc(a["endsAt"]), f"DeliverySlotsLatencyHigh on {a['labels']['instance']} resolved") for a in resolved_alerts]
+        + [
+            (utc(a["endsAt"]), f"DeliverySlotsLatencyHigh on {a['labels']['instance']} resolved")
+            for a in resolved_alerts
+        ]
     )
     assert timeline_rows(text) == expected
     check_passes(kb)
@@ -181,7 +190,13 @@ def test_pagerduty_incident_and_log_entries_in_two_files(kb: Path, tmp_path: Pat
 
 @pytest.mark.parametrize(
     ("priority", "urgency", "expected"),
-    [("P1", "high", "SEV-1"), ("P2", "low", "SEV-2"), ("P4", "high", "SEV-3"), (None, "high", "SEV-2"), (None, "low", "SEV-3")],
+    [
+        ("P1", "high", "SEV-1"),
+        ("P2", "low", "SEV-2"),
+        ("P4", "high", "SEV-3"),
+        (None, "high", "SEV-2"),
+        (None, "low", "SEV-3"),
+    ],
 )
 def test_pagerduty_priority_and_urgency_map_to_severity(
     kb: Path, tmp_path: Path, priority: str | None, urgency: str, expected: str
@@ -273,15 +288,30 @@ def test_never_overwrites(kb: Path) -> None:
     [
         ("{not json", r"bad\.json: line 1 column 2: not JSON"),
         ('["a list"]', r"bad\.json: cannot tell the format"),
-        ('{"title": "T", "events": [{"time": "2026-01-01T10:00:00", "text": "x"}]}', r"bad\.json: \$\.events\[0\]\.time: .*no timezone"),
+        (
+            '{"title": "T", "events": [{"time": "2026-01-01T10:00:00", "text": "x"}]}',
+            r"bad\.json: \$\.events\[0\]\.time: .*no timezone",
+        ),
         ('{"severity": "SEV-1", "started_at": "2026-01-01T10:00:00Z"}', r"bad\.json: \$\.title: missing"),
-        ('{"title": "T", "started_at": "2026-01-01T10:00:00Z", "severity": "SEV-9"}', r"bad\.json: \$\.severity: severity 'SEV-9' is not one of SEV-1, SEV-2, SEV-3"),
+        (
+            '{"title": "T", "started_at": "2026-01-01T10:00:00Z", "severity": "SEV-9"}',
+            r"bad\.json: \$\.severity: severity 'SEV-9' is not one of SEV-1, SEV-2, SEV-3",
+        ),
         ('{"title": "T", "events": []}', r"bad\.json: \$: give started_at"),
-        ('{"title": "T", "started_at": "2026-01-01T10:00:00Z", "resolved_at": "2026-01-01T09:00:00Z"}', r"resolved_at .* is before started_at"),
+        (
+            '{"title": "T", "started_at": "2026-01-01T10:00:00Z", "resolved_at": "2026-01-01T09:00:00Z"}',
+            r"resolved_at .* is before started_at",
+        ),
         ('{"title": "T", "started_at": "2026-01-01T10:00:00Z", "owner": "x"}', r"\$\.owner: unknown field"),
         ('{"incident": {"created_at": "2026-01-01T10:00:00Z"}}', r"bad\.json: \$\.incident\.title: missing"),
-        ('{"incident": {"title": "T"}, "log_entries": [{"type": "trigger_log_entry"}]}', r"\$\.log_entries\[0\]\.created_at: missing"),
-        ('{"incident": {"title": "T"}, "log_entries": {"x": 1}}', r"\$\.log_entries: expected an array, found an object"),
+        (
+            '{"incident": {"title": "T"}, "log_entries": [{"type": "trigger_log_entry"}]}',
+            r"\$\.log_entries\[0\]\.created_at: missing",
+        ),
+        (
+            '{"incident": {"title": "T"}, "log_entries": {"x": 1}}',
+            r"\$\.log_entries: expected an array, found an object",
+        ),
         ('{"receiver": "r", "alerts": [{"labels": {"alertname": "A"}}]}', r"\$\.alerts\[0\]\.startsAt: missing"),
     ],
 )
@@ -323,8 +353,18 @@ def test_schema_incident_describes_the_generic_format(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     schema = json.loads(result.stdout)
     assert schema["required"] == ["title"]
-    for name in ("title", "severity", "services", "impact", "summary", "started_at", "detected_at",
-                 "mitigated_at", "resolved_at", "events"):
+    for name in (
+        "title",
+        "severity",
+        "services",
+        "impact",
+        "summary",
+        "started_at",
+        "detected_at",
+        "mitigated_at",
+        "resolved_at",
+        "events",
+    ):
         assert name in schema["properties"], name
     event = schema["$defs"]["IncidentEvent"]
     assert set(event["required"]) == {"time", "text"}
@@ -337,14 +377,22 @@ def test_schema_incident_describes_the_generic_format(tmp_path: Path) -> None:
 
 def test_without_events_the_lifecycle_timestamps_are_the_timeline(kb: Path, tmp_path: Path) -> None:
     source = tmp_path / "lifecycle.json"
-    source.write_text(json.dumps({
-        "title": "Search outage", "started_at": "2026-02-01T10:00:00+01:00", "resolved_at": "2026-02-01T10:40:00Z",
-        "detected_at": "2026-02-01T09:05:00Z",
-    }))
+    source.write_text(
+        json.dumps(
+            {
+                "title": "Search outage",
+                "started_at": "2026-02-01T10:00:00+01:00",
+                "resolved_at": "2026-02-01T10:40:00Z",
+                "detected_at": "2026-02-01T09:05:00Z",
+            }
+        )
+    )
     result, path = new_from(kb, source)
     assert result.exit_code == 0, result.output
     assert path is not None
     assert timeline_rows(path.read_text()) == [
-        ("2026-02-01 09:00:00", "Impact starts"), ("2026-02-01 09:05:00", "Detected"), ("2026-02-01 10:40:00", "Resolved"),
+        ("2026-02-01 09:00:00", "Impact starts"),
+        ("2026-02-01 09:05:00", "Detected"),
+        ("2026-02-01 10:40:00", "Resolved"),
     ]
     check_passes(kb)

@@ -89,13 +89,17 @@ def test_pmkb003_missing_required_field_is_line_1(kb_factory):
 
 
 def test_pmkb003_timestamp_without_timezone(kb_factory):
-    kb = kb_factory(good(**{PM: GOOD_POSTMORTEM.replace("detected_at: 2024-03-05T14:02:00Z", "detected_at: 2024-03-05T14:02:00")}))
+    kb = kb_factory(
+        good(**{PM: GOOD_POSTMORTEM.replace("detected_at: 2024-03-05T14:02:00Z", "detected_at: 2024-03-05T14:02:00")})
+    )
     assert codes(kb.findings) == [("PMKB003", PM, 5)]
     assert "timezone" in kb.findings[0].message
 
 
 def test_pmkb003_date_alone_is_not_a_timestamp(kb_factory):
-    kb = kb_factory(good(**{PM: GOOD_POSTMORTEM.replace("resolved_at: 2024-03-05T16:05:00Z", 'resolved_at: "2024-03-05"')}))
+    kb = kb_factory(
+        good(**{PM: GOOD_POSTMORTEM.replace("resolved_at: 2024-03-05T16:05:00Z", 'resolved_at: "2024-03-05"')})
+    )
     assert codes(kb.findings) == [("PMKB003", PM, 7)]
 
 
@@ -158,7 +162,17 @@ def test_pmkb004_runbook_and_postmortem_may_share_an_id(kb_factory):
 
 def test_pmkb005_each_missing_section_is_a_finding(kb_factory):
     body = SECTIONS.replace("## Root Cause\n", "").replace("## Impact\n", "")
-    kb = kb_factory(good(**{PM: GOOD_POSTMORTEM.split("---\n", 2)[0] + "---\n" + GOOD_POSTMORTEM.split("---\n", 2)[1] + "---\n" + body}))
+    kb = kb_factory(
+        good(
+            **{
+                PM: GOOD_POSTMORTEM.split("---\n", 2)[0]
+                + "---\n"
+                + GOOD_POSTMORTEM.split("---\n", 2)[1]
+                + "---\n"
+                + body
+            }
+        )
+    )
     assert codes(kb.findings) == [("PMKB005", PM, 1), ("PMKB005", PM, 1)]
     assert all(f.level == "error" for f in kb.findings)
 
@@ -184,7 +198,9 @@ def test_pmkb005_heading_variants_match(kb_factory):
 
 
 def test_pmkb005_headings_in_code_fences_do_not_count(kb_factory):
-    body = SECTIONS.replace("## Root Cause\n", "```\n## Root Cause\n```\n").replace("## Detection\n", "~~~md\n## Detection\n~~~\n")
+    body = SECTIONS.replace("## Root Cause\n", "```\n## Root Cause\n```\n").replace(
+        "## Detection\n", "~~~md\n## Detection\n~~~\n"
+    )
     kb = kb_factory(good(**{PM: GOOD_POSTMORTEM.replace(SECTIONS, body)}))
     assert [(f.code, f.line) for f in kb.findings] == [("PMKB005", 1), ("PMKB006", 1)]
 
@@ -245,14 +261,18 @@ def test_pmkb007_documented_example_is_misordered(kb_factory):
 
 
 def test_pmkb008_unknown_runbook_and_related(kb_factory):
-    text = GOOD_POSTMORTEM.replace("runbooks: [db-pool]", "runbooks:\n  - db-pool\n  - db-pools-x\nrelated:\n  - nope\n  - 2024-03-05-checkout")
+    text = GOOD_POSTMORTEM.replace(
+        "runbooks: [db-pool]", "runbooks:\n  - db-pool\n  - db-pools-x\nrelated:\n  - nope\n  - 2024-03-05-checkout"
+    )
     kb = kb_factory(good(**{PM: text}))
     assert codes(kb.findings) == [("PMKB008", PM, 13), ("PMKB008", PM, 15), ("PMKB008", PM, 16)]
     assert "itself" in kb.findings[2].message
 
 
 def test_pmkb008_related_is_symmetric(kb_factory):
-    other = GOOD_POSTMORTEM.replace("title:", "id: earlier\ntitle:", 1).replace("runbooks: [db-pool]", "related: [2024-03-05-checkout]")
+    other = GOOD_POSTMORTEM.replace("title:", "id: earlier\ntitle:", 1).replace(
+        "runbooks: [db-pool]", "related: [2024-03-05-checkout]"
+    )
     kb = kb_factory(good(**{"postmortems/earlier.md": other}))
     assert only(kb.findings, "PMKB008") == []
     assert kb.kb.related["2024-03-05-checkout"] == ["earlier"]
@@ -329,6 +349,8 @@ def test_configured_severities_and_sections(kb_factory):
 
 
 def test_pmkb003_each_invalid_field_is_its_own_finding(kb_factory):
-    text = GOOD_POSTMORTEM.replace("severity: SEV-2", "severity: SEV-9").replace("resolved_at: 2024-03-05T16:05:00Z\n", "")
+    text = GOOD_POSTMORTEM.replace("severity: SEV-2", "severity: SEV-9").replace(
+        "resolved_at: 2024-03-05T16:05:00Z\n", ""
+    )
     kb = kb_factory(good(**{PM: text}))
     assert codes(kb.findings) == [("PMKB003", PM, 1), ("PMKB003", PM, 3)]

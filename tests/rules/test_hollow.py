@@ -89,8 +89,18 @@ def test_written_postmortem_passes(kb_factory):
 
 @pytest.mark.parametrize(
     "placeholder",
-    ["TBD", "TODO", "N/A", "...", "…", "To be written.", "_TBD_", "TODO: ask the vendor for their report",
-     "- TBD\n- TBD", "The conditions in the system that made this outcome possible; ask why until you reach a design or process."],
+    [
+        "TBD",
+        "TODO",
+        "N/A",
+        "...",
+        "…",
+        "To be written.",
+        "_TBD_",
+        "TODO: ask the vendor for their report",
+        "- TBD\n- TBD",
+        "The conditions in the system that made this outcome possible; ask why until you reach a design or process.",
+    ],
 )
 def test_placeholder_root_cause_is_hollow(kb_factory, placeholder: str):
     findings = hollow_findings(kb_factory, with_section("Root Cause", placeholder))
@@ -139,7 +149,9 @@ def test_lessons_need_an_item_or_sentence(kb_factory):
 
 
 def test_aliased_heading_and_sub_headings(kb_factory):
-    body = with_section("Root Cause", "### Detail\n\n<!-- later -->").replace("## Root Cause", "## 4. Root Cause Analysis:")
+    body = with_section("Root Cause", "### Detail\n\n<!-- later -->").replace(
+        "## Root Cause", "## 4. Root Cause Analysis:"
+    )
     (item,) = hollow_findings(kb_factory, body)
     assert "`4. Root Cause Analysis:`" in item.message
 
@@ -173,7 +185,10 @@ def test_hollow_runbook_is_an_error(kb_factory):
     text = runbook("title: Pool\nservices: [checkout-api]\nowner: team-db\nlast_reviewed: 2026-06-01", body)
     kb = kb_factory({PM: GOOD_POSTMORTEM, RB: text})
     findings = only(kb.findings, "PMKB015")
-    assert codes(findings) == [("PMKB015", RB, heading_line(text, "Diagnosis")), ("PMKB015", RB, heading_line(text, "Escalation"))]
+    assert codes(findings) == [
+        ("PMKB015", RB, heading_line(text, "Diagnosis")),
+        ("PMKB015", RB, heading_line(text, "Escalation")),
+    ]
     assert {item.level for item in findings} == {"error"}
 
 

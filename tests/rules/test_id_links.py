@@ -35,7 +35,9 @@ def ids(body: str) -> list[tuple[str, int, str | None]]:
 
 
 def test_reference_forms_and_explicit_schemes_are_found_with_their_lines():
-    body = "Intro.\n\nSee [the pool runbook][db-pool] and\n[db-pool][], then [a *bold* one](runbook:db-pool#mitigation).\n"
+    body = (
+        "Intro.\n\nSee [the pool runbook][db-pool] and\n[db-pool][], then [a *bold* one](runbook:db-pool#mitigation).\n"
+    )
     assert ids(body) == [
         ("db-pool", 3, None),
         ("db-pool", 4, None),
@@ -114,9 +116,7 @@ def test_explicit_scheme_names_one_kind(kb_factory):
 
 
 def test_dangling_links_in_code_are_no_finding(kb_factory):
-    kb = kb_factory(
-        with_body("Write `[text][some-id]` to link.\n\n```\n[text][other-id]\n```\n")
-    )
+    kb = kb_factory(with_body("Write `[text][some-id]` to link.\n\n```\n[text][other-id]\n```\n"))
     assert only(kb.findings, "PMKB016") == []
 
 
@@ -141,9 +141,7 @@ def test_drafts_runbooks_and_invalid_documents_are_checked_too(kb_factory):
             "postmortems/broken.md": broken,
         }
     )
-    assert sorted(
-        (f.path, f.message.split("'")[1]) for f in only(kb.findings, "PMKB016")
-    ) == [
+    assert sorted((f.path, f.message.split("'")[1]) for f in only(kb.findings, "PMKB016")) == [
         ("postmortems/broken.md", "nowhere-3"),
         ("postmortems/draft.md", "nowhere-1"),
         ("runbooks/db-pool.md", "nowhere-2"),
@@ -173,7 +171,4 @@ def test_pmkb_check_reports_it(tmp_path: Path):
     )
     line = line_of(str(files[PM]), "[db-pol]")
     assert result.exit_code == 1
-    assert (
-        f"::error file={PM},line={line},title=PMKB016::link to unknown id"
-        in result.output
-    )
+    assert f"::error file={PM},line={line},title=PMKB016::link to unknown id" in result.output

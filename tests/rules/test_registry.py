@@ -66,7 +66,9 @@ def test_settings_accept_codes_and_names_and_reject_unknown_rules(tmp_path: Path
     config = KBConfig.from_options({"rules": {"pmkb006": "off", "blame-language": "error"}}, tmp_path)
     assert rule_settings(config) == {"PMKB006": "off", "PMKB012": "error"}
     bad = KBConfig.from_options({"rules": {"PMKB099": "off"}}, tmp_path, source="site.yml")
-    with pytest.raises(ConfigError, match=r"site\.yml: pmkb plugin option 'rules': unknown rule 'PMKB099' \(did you mean"):
+    with pytest.raises(
+        ConfigError, match=r"site\.yml: pmkb plugin option 'rules': unknown rule 'PMKB099' \(did you mean"
+    ):
         rule_settings(bad)
 
 

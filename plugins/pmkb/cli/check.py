@@ -19,12 +19,19 @@ from pmkb.plaintext import json_text, plain
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text", show_default=True
+)
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @common_options
 @click.pass_context
 def check(
-    ctx: click.Context, paths: tuple[Path, ...], output_format: str, strict: bool, config_file: Path | None, today: str | None
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    output_format: str,
+    strict: bool,
+    config_file: Path | None,
+    today: str | None,
 ) -> None:
     """Validate the knowledge base; with PATHs, report only findings in those files.
 

@@ -66,7 +66,9 @@ def warn_missing_folders(config: KBConfig) -> None:
     for option in ("postmortems_dir", "runbooks_dir"):
         folder = config.root / getattr(config, option)
         if not folder.is_dir():
-            click.echo(plain(f"pmkb: warning: {option} folder {folder} does not exist; it holds no documents"), err=True)
+            click.echo(
+                plain(f"pmkb: warning: {option} folder {folder} does not exist; it holds no documents"), err=True
+            )
 
 
 def left_out(kb: KnowledgeBase) -> list[str]:
@@ -94,7 +96,8 @@ def report_left_out(kb: KnowledgeBase, what: str, fail_on_invalid: bool) -> None
 def fail_on_invalid_option(command: F) -> F:
     """--fail-on-invalid: exit 1 rather than work from the valid documents only."""
     return click.option(
-        "--fail-on-invalid", is_flag=True,
+        "--fail-on-invalid",
+        is_flag=True,
         help="Exit 1 (writing nothing) when any document is left out because of errors, instead of a warning on stderr.",
     )(command)
 
@@ -126,11 +129,18 @@ DATE = _DateType()
 def common_options(command: F) -> F:
     """-f/--config-file and --today, accepted by every command (before or after its name)."""
     command = click.option(
-        "-f", "--config-file", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        "-f",
+        "--config-file",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
         help="The mkdocs.yml to read (default: ./mkdocs.yml).",
     )(command)
     command = click.option(
-        "--today", "today", metavar="YYYY-MM-DD", default=None,
+        "--today",
+        "today",
+        metavar="YYYY-MM-DD",
+        default=None,
         help="The date that counts as today for overdue checks (default: PMKB_TODAY or the current date).",
     )(command)
     return command

@@ -14,7 +14,9 @@ from pmkb.init import DEFAULT_BRANCH, _next_steps, init_knowledge_base, pmkb_req
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--site-name", default="Postmortems", show_default=True, help="The site's name in mkdocs.yml.")
 @click.option(
-    "--branch", default=DEFAULT_BRANCH, show_default=True,
+    "--branch",
+    default=DEFAULT_BRANCH,
+    show_default=True,
     help="The default branch: pushes to it build and publish the site.",
 )
 def init(directory: Path, site_name: str, branch: str) -> None:
@@ -37,8 +39,12 @@ def init(directory: Path, site_name: str, branch: str) -> None:
         click.echo(f"  wrote    {relative}")
     for relative in report.skipped:
         click.echo(f"  skipped  {relative} (exists; pmkb init never overwrites)")
-    if "mkdocs.yml" in report.skipped and "pmkb" not in (directory / "mkdocs.yml").read_text(encoding="utf-8", errors="replace"):
-        click.echo("pmkb: warning: the existing mkdocs.yml does not mention pmkb: add `- pmkb` to its plugins", err=True)
+    if "mkdocs.yml" in report.skipped and "pmkb" not in (directory / "mkdocs.yml").read_text(
+        encoding="utf-8", errors="replace"
+    ):
+        click.echo(
+            "pmkb: warning: the existing mkdocs.yml does not mention pmkb: add `- pmkb` to its plugins", err=True
+        )
     click.echo("\nNext steps:")
     for step in _next_steps(directory, requirement):
         click.echo(f"  {step}")

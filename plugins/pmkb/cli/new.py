@@ -33,15 +33,20 @@ def new() -> None:
 @click.option("--service", "services", multiple=True, help="A service the incident touched; repeat for several.")
 @click.option("--date", "incident_date", type=DATE, help="Incident date (default: today).")
 @click.option(
-    "--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--from",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Incident data (JSON) to draft from: lifecycle timestamps, services and a UTC timeline.",
 )
 @click.option(
-    "--format", "source_format", type=click.Choice(INCIDENT_FORMATS),
+    "--format",
+    "source_format",
+    type=click.Choice(INCIDENT_FORMATS),
     help="The format of --from (default: detected from its content).",
 )
 @click.option(
-    "--log-entries", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--log-entries",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="PagerDuty log entries (GET /incidents/{id}/log_entries) for the incident in --from.",
 )
 @common_options
@@ -74,7 +79,9 @@ def new_postmortem(
         _new_from_incident(config, DraftRequest(from_file, source_format, log_entries, title, severity, services))
         return
     if title is None or not title.strip():
-        raise click.UsageError("TITLE must not be empty" if title is not None else "Missing argument 'TITLE' (or give --from FILE).")
+        raise click.UsageError(
+            "TITLE must not be empty" if title is not None else "Missing argument 'TITLE' (or give --from FILE)."
+        )
     severity = severity or config.severities[-1]
     day = incident_date or current
     if not config.earliest_year <= day.year <= config.latest_year:

@@ -52,14 +52,21 @@ MAX_LISTED_SERVICES = 12
 
 def _format_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
         help="Text for people, JSON for scripts.",
     )(command)
 
 
 def _since_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--since", type=DATE, default=None, metavar="YYYY-MM-DD",
+        "--since",
+        type=DATE,
+        default=None,
+        metavar="YYYY-MM-DD",
         help="Only incidents that started on or after this date (UTC).",
     )(command)
 
@@ -182,8 +189,12 @@ def _wrap(text: str, indent: int, first_indent: int | None = None, width: int | 
     if width is None:
         return [first + text]
     return textwrap.wrap(
-        text, width=max(width, indent + 20), initial_indent=first,
-        subsequent_indent=" " * indent, break_on_hyphens=False, break_long_words=False,
+        text,
+        width=max(width, indent + 20),
+        initial_indent=first,
+        subsequent_indent=" " * indent,
+        break_on_hyphens=False,
+        break_long_words=False,
     ) or [""]
 
 
@@ -225,7 +236,12 @@ def _load(ctx: click.Context, config_file: Path | None, today: str | None, fail_
 @common_options
 @click.pass_context
 def stats(
-    ctx: click.Context, since: date | None, output_format: str, fail_on_invalid: bool, config_file: Path | None, today: str | None
+    ctx: click.Context,
+    since: date | None,
+    output_format: str,
+    fail_on_invalid: bool,
+    config_file: Path | None,
+    today: str | None,
 ) -> None:
     """Counts, time to detect, mitigate and resolve by severity, incidents per month and
     recurring problems.
@@ -280,7 +296,14 @@ def _stats_counts(out: Printer, data: dict[str, Any], since: date | None) -> Non
 
 def _stats_durations(out: Printer, kb: KnowledgeBase, data: dict[str, Any]) -> None:
     _heading(out, "Durations by severity (median first; drafts left out)")
-    columns = [Column("SEVERITY"), Column("MEASURE"), Column("N", right=True), Column("MEDIAN"), Column("P90"), Column("MEAN")]
+    columns = [
+        Column("SEVERITY"),
+        Column("MEASURE"),
+        Column("N", right=True),
+        Column("MEDIAN"),
+        Column("P90"),
+        Column("MEAN"),
+    ]
     rows: list[list[Cell]] = []
     for level, measures in data["durations"].items():
         label: Cell = (level, _severity_style(kb, level))
@@ -289,11 +312,16 @@ def _stats_durations(out: Printer, kb: KnowledgeBase, data: dict[str, Any]) -> N
             continue
         for metric, name in reports.METRICS:
             figures = measures[metric]
-            rows.append([
-                label, name, str(figures["count"]),
-                (reports.format_minutes(figures["median"]), {"bold": True}),
-                reports.format_minutes(figures["p90"]), reports.format_minutes(figures["mean"]),
-            ])
+            rows.append(
+                [
+                    label,
+                    name,
+                    str(figures["count"]),
+                    (reports.format_minutes(figures["median"]), {"bold": True}),
+                    reports.format_minutes(figures["p90"]),
+                    reports.format_minutes(figures["mean"]),
+                ]
+            )
             label = ""
     for line in table(out, columns, rows):
         out(line)
@@ -346,8 +374,13 @@ def _stats_recurring(out: Printer, data: dict[str, Any]) -> None:
 @common_options
 @click.pass_context
 def brief(
-    ctx: click.Context, services: tuple[str, ...], since: date | None, output_format: str, fail_on_invalid: bool,
-    config_file: Path | None, today: str | None,
+    ctx: click.Context,
+    services: tuple[str, ...],
+    since: date | None,
+    output_format: str,
+    fail_on_invalid: bool,
+    config_file: Path | None,
+    today: str | None,
 ) -> None:
     """What to read before a deploy of SERVICE...: past incidents touching those
     services (newest first), their open action items (overdue first) and the
@@ -422,7 +455,9 @@ def _brief_incidents(out: Printer, kb: KnowledgeBase, result: reports.Brief, nam
         severity = out.style(incident.severity, **_severity_style(kb, incident.severity))
         padding = " " * (severity_width - len(incident.severity))
         lead = f"  {incident.date.isoformat()}{GAP}{severity}{padding}{GAP}"
-        title_lines = _wrap(incident.title, indent=indent, width=None if out.width is None else out.width - len(marker_text))
+        title_lines = _wrap(
+            incident.title, indent=indent, width=None if out.width is None else out.width - len(marker_text)
+        )
         for number, line in enumerate(title_lines):
             styled = out.style(line.strip(), bold=True)
             tail = out.style(marker_text, fg="magenta") if number == len(title_lines) - 1 else ""
@@ -462,7 +497,10 @@ def _brief_runbooks(out: Printer, result: reports.Brief, names: str) -> None:
         if runbook.stale and runbook.review_due:
             review, review_style = f"review overdue since {runbook.review_due.isoformat()}", {"fg": "red"}
         else:
-            review, review_style = (f"reviewed {runbook.last_reviewed.isoformat()}" if runbook.last_reviewed else ""), {}
+            review, review_style = (
+                (f"reviewed {runbook.last_reviewed.isoformat()}" if runbook.last_reviewed else ""),
+                {},
+            )
         head = f"  {runbook.title} · owner {runbook.owner}" + (f" · {review}" if review else "")
         lines = _wrap(head, indent=4, first_indent=2, width=out.width)
         if len(lines) == 1:
@@ -489,31 +527,44 @@ def _actions_table(out: Printer, rows: Sequence[reports.ActionRow], indent: int 
     for row in rows:
         item = row.item
         closed = not item.is_open
-        due: Cell = (f"{item.due.isoformat()} overdue", {"fg": "red", "bold": True}) if row.overdue else item.due.isoformat()
+        due: Cell = (
+            (f"{item.due.isoformat()} overdue", {"fg": "red", "bold": True}) if row.overdue else item.due.isoformat()
+        )
         dim = {"dim": True} if closed else {}
-        cells.append([
-            due,
-            (item.status, dim),
-            (item.priority, {"bold": True} if item.priority == "P0" and not closed else dim),
-            (item.owner, dim),
-            (item.title, dim),
-            (row.postmortem_id, dim),
-        ])
+        cells.append(
+            [
+                due,
+                (item.status, dim),
+                (item.priority, {"bold": True} if item.priority == "P0" and not closed else dim),
+                (item.owner, dim),
+                (item.title, dim),
+                (row.postmortem_id, dim),
+            ]
+        )
     return table(out, columns, cells, indent=indent, shrink=shrink)
 
 
 @click.command()
 @click.option("--status", type=click.Choice(list(ACTION_STATUSES)), default=None, help="Only items with this status.")
 @click.option("--owner", metavar="NAME", default=None, help="Only items of this owner (ignoring case).")
-@click.option("--overdue", "overdue_only", is_flag=True, help="Only overdue items: not done or wont-do, due before today.")
+@click.option(
+    "--overdue", "overdue_only", is_flag=True, help="Only overdue items: not done or wont-do, due before today."
+)
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when any listed item is overdue (for CI).")
 @_format_option
 @fail_on_invalid_option
 @common_options
 @click.pass_context
 def actions(
-    ctx: click.Context, status: str | None, owner: str | None, overdue_only: bool, fail_on_overdue: bool,
-    output_format: str, fail_on_invalid: bool, config_file: Path | None, today: str | None,
+    ctx: click.Context,
+    status: str | None,
+    owner: str | None,
+    overdue_only: bool,
+    fail_on_overdue: bool,
+    output_format: str,
+    fail_on_invalid: bool,
+    config_file: Path | None,
+    today: str | None,
 ) -> None:
     """Action items of every postmortem: overdue first, then open and in progress,
     then done and wont-do; by priority and due date within each.
@@ -525,7 +576,11 @@ def actions(
     else:
         out = Printer()
         if not rows:
-            filters = [f"status {status}" if status else "", f"owner {owner}" if owner else "", "overdue" if overdue_only else ""]
+            filters = [
+                f"status {status}" if status else "",
+                f"owner {owner}" if owner else "",
+                "overdue" if overdue_only else "",
+            ]
             described = ", ".join(part for part in filters if part)
             out(f"No action items match ({described})." if described else "No action items.")
         else:
@@ -536,5 +591,3 @@ def actions(
             out()
             out(f"{_plural(len(rows), 'action item')}: {open_count} open, {overdue} overdue.")
     sys.exit(EXIT_FINDINGS if fail_on_overdue and any(row.overdue for row in rows) else EXIT_OK)
-
-

@@ -31,9 +31,9 @@ def detect_format(file: Path, data: Any) -> str:
             return name
     raise IncidentError.one(
         file,
-        "cannot tell the format: expected the generic format (an object with \"title\", \"events\", "
-        "\"started_at\"; see `pmkb schema incident`), PagerDuty ({\"incident\": ...}) or Alertmanager webhook payloads "
-        "({\"alerts\": [...], ...}); name it with --format",
+        'cannot tell the format: expected the generic format (an object with "title", "events", '
+        '"started_at"; see `pmkb schema incident`), PagerDuty ({"incident": ...}) or Alertmanager webhook payloads '
+        '({"alerts": [...], ...}); name it with --format',
     )
 
 

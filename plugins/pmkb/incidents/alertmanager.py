@@ -34,8 +34,10 @@ SERVICE_LABELS = ("service", "job")
 
 def looks_like(data: Any) -> bool:
     first = data[0] if isinstance(data, list) and data else data
-    return isinstance(first, dict) and isinstance(first.get("alerts"), list) and (
-        "groupKey" in first or "receiver" in first
+    return (
+        isinstance(first, dict)
+        and isinstance(first.get("alerts"), list)
+        and ("groupKey" in first or "receiver" in first)
     )
 
 
@@ -103,11 +105,16 @@ def read(file: Path, data: Any, severities: Sequence[str]) -> Incident:
     common_labels = _strings(reader, latest.get("commonLabels"), json_path(latest_root, "commonLabels"))
     group_labels = _strings(reader, latest.get("groupLabels"), json_path(latest_root, "groupLabels"))
     title = (
-        annotations.get("summary") or annotations.get("title")
-        or common_labels.get("alertname") or group_labels.get("alertname")
+        annotations.get("summary")
+        or annotations.get("title")
+        or common_labels.get("alertname")
+        or group_labels.get("alertname")
     )
     if not title or not title.strip():
-        raise reader.fail(json_path(latest_root, "commonAnnotations", "summary"), "missing, and no common alertname to use as the title")
+        raise reader.fail(
+            json_path(latest_root, "commonAnnotations", "summary"),
+            "missing, and no common alertname to use as the title",
+        )
 
     events = []
     for alert in alerts.values():
@@ -120,7 +127,11 @@ def read(file: Path, data: Any, severities: Sequence[str]) -> Incident:
     started = min(alert.starts_at for alert in alerts.values())
     ends = [alert.ends_at for alert in alerts.values()]
     resolved = max(end for end in ends if end) if all(ends) else None
-    ranks = [SEVERITY_RANK.get(alert.labels["severity"].lower(), LEAST_SEVERE_RANK) for alert in alerts.values() if "severity" in alert.labels]
+    ranks = [
+        SEVERITY_RANK.get(alert.labels["severity"].lower(), LEAST_SEVERE_RANK)
+        for alert in alerts.values()
+        if "severity" in alert.labels
+    ]
     services = [
         slugify(value)
         for alert in alerts.values()

@@ -38,7 +38,12 @@ def table_cell(text: str) -> str:
     return "<br>".join(plain_text(line) for line in _LINE_BREAKS.split(text.strip()))
 
 
-LIFECYCLE_ROWS = {"started_at": "Impact starts", "detected_at": "Detected", "mitigated_at": "Mitigated", "resolved_at": "Resolved"}
+LIFECYCLE_ROWS = {
+    "started_at": "Impact starts",
+    "detected_at": "Detected",
+    "mitigated_at": "Mitigated",
+    "resolved_at": "Resolved",
+}
 
 
 def timeline_events(incident: Incident) -> list[tuple[datetime, str]]:
@@ -105,6 +110,8 @@ def draft_path(config: KBConfig, incident: Incident, title: str) -> Path:
 
 def build_draft(config: KBConfig, request: DraftRequest) -> tuple[Path, str, str]:
     """The path, the Markdown and the format the data was read as; raises IncidentError."""
-    incident, source_format = read_incident(request.source, config.severities, request.source_format, request.log_entries)
+    incident, source_format = read_incident(
+        request.source, config.severities, request.source_format, request.log_entries
+    )
     context = draft_context(incident, config, request)
     return draft_path(config, incident, context["title"]), render("postmortem", config, context), source_format

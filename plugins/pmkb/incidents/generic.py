@@ -1,17 +1,17 @@
 """The generic format: an `Incident` as JSON (`pmkb schema incident` prints its schema).
 
-    {
-      "title": "Checkout errors after a connection pool change",
-      "severity": "SEV-2",
-      "services": ["checkout-api", "order-db"],
-      "impact": "4.1% of checkouts failed for 49 minutes",
-      "summary": "A pool size change exhausted order-db connections.",
-      "started_at": "2024-03-12T11:52:00Z",
-      "detected_at": "2024-03-12T11:58:00Z",
-      "mitigated_at": "2024-03-12T12:41:00Z",
-      "resolved_at": "2024-03-12T14:30:00Z",
-      "events": [{"time": "2024-03-12T11:58:00Z", "text": "CheckoutErrorRate pages on-call"}]
-    }
+{
+  "title": "Checkout errors after a connection pool change",
+  "severity": "SEV-2",
+  "services": ["checkout-api", "order-db"],
+  "impact": "4.1% of checkouts failed for 49 minutes",
+  "summary": "A pool size change exhausted order-db connections.",
+  "started_at": "2024-03-12T11:52:00Z",
+  "detected_at": "2024-03-12T11:58:00Z",
+  "mitigated_at": "2024-03-12T12:41:00Z",
+  "resolved_at": "2024-03-12T14:30:00Z",
+  "events": [{"time": "2024-03-12T11:58:00Z", "text": "CheckoutErrorRate pages on-call"}]
+}
 """
 
 from __future__ import annotations

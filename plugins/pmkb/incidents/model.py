@@ -26,7 +26,9 @@ class IncidentError(Exception):
         self.file = str(file)
         self.problems = problems  # (JSON path or "", message)
         super().__init__(
-            "\n".join(f"{self.file}: {path}: {message}" if path else f"{self.file}: {message}" for path, message in problems)
+            "\n".join(
+                f"{self.file}: {path}: {message}" if path else f"{self.file}: {message}" for path, message in problems
+            )
         )
 
     @classmethod
@@ -85,12 +87,14 @@ class Incident(BaseModel):
             moment = getattr(self, name)
             if moment is not None and moment < self.started_at:
                 raise PydanticCustomError(
-                    "lifecycle_order", "{name} ({moment}) is before started_at ({start})",
+                    "lifecycle_order",
+                    "{name} ({moment}) is before started_at ({start})",
                     {"name": name, "moment": moment.isoformat(), "start": self.started_at.isoformat()},
                 )
         if self.mitigated_at and self.resolved_at and self.resolved_at < self.mitigated_at:
             raise PydanticCustomError(
-                "lifecycle_order", "resolved_at ({resolved}) is before mitigated_at ({mitigated})",
+                "lifecycle_order",
+                "resolved_at ({resolved}) is before mitigated_at ({mitigated})",
                 {"resolved": self.resolved_at.isoformat(), "mitigated": self.mitigated_at.isoformat()},
             )
         return self

@@ -91,7 +91,9 @@ def _log_entries(reader: Reader, entries: list[Any], path: str) -> list[tuple[st
 def _severity(reader: Reader, incident: dict[str, Any], severities: Sequence[str]) -> str | None:
     priority = incident.get("priority")
     if isinstance(priority, dict):
-        label = reader.text(priority, "summary", "$.incident.priority") or reader.text(priority, "name", "$.incident.priority")
+        label = reader.text(priority, "summary", "$.incident.priority") or reader.text(
+            priority, "name", "$.incident.priority"
+        )
         match = _PRIORITY.match(label or "")
         if match:
             return severity_at(severities, int(match.group(1)) - 1)
@@ -118,7 +120,11 @@ def read(file: Path, data: Any, severities: Sequence[str], log_entries_file: Pat
         other = Reader(log_entries_file)
         loaded = other.mapping(load_json(log_entries_file), "$")
         if "log_entries" not in loaded:
-            raise IncidentError.one(log_entries_file, "missing: give the log entries as GET /incidents/{id}/log_entries returns them", "$.log_entries")
+            raise IncidentError.one(
+                log_entries_file,
+                "missing: give the log entries as GET /incidents/{id}/log_entries returns them",
+                "$.log_entries",
+            )
         entries += _log_entries(other, other.array(loaded["log_entries"], "$.log_entries"), "$.log_entries")
 
     created = reader.time(incident, "created_at", "$.incident")

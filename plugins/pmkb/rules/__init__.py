@@ -42,14 +42,22 @@ class Family(Declares, Protocol):
     def check(self, kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]: ...
 
 
-FAMILIES: tuple[Family, ...] = (identity, sections, hollow, timestamps, references, id_links, actions, runbooks, content)
+FAMILIES: tuple[Family, ...] = (
+    identity,
+    sections,
+    hollow,
+    timestamps,
+    references,
+    id_links,
+    actions,
+    runbooks,
+    content,
+)
 
 _DECLARING: tuple[Declares, ...] = (loader, validation, *FAMILIES)
 RULES: dict[str, Rule] = {
     rule.code: rule
-    for rule in sorted(
-        (rule for module in _DECLARING for rule in module.RULES), key=lambda rule: rule.code
-    )
+    for rule in sorted((rule for module in _DECLARING for rule in module.RULES), key=lambda rule: rule.code)
 }
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
 

@@ -44,7 +44,11 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
         items = data.get("action_items")
         severity = entry.values.get("severity")
         if severity in required_for and entry.values.get("status") != "draft" and not items:
-            line = entry.source.line_of(("action_items",)) if "action_items" in data else entry.source.line_of(("severity",))
+            line = (
+                entry.source.line_of(("action_items",))
+                if "action_items" in data
+                else entry.source.line_of(("severity",))
+            )
             yield ACTION_ITEMS.finding(
                 entry.path,
                 line,
@@ -63,11 +67,15 @@ def _incomplete(entry: Entry, index: int, item: Any) -> Iterator[Finding]:
     line = entry.source.line_of(("action_items", index))
     keys = ", ".join(REQUIRED_KEYS)
     if not isinstance(item, dict):
-        yield ACTION_ITEMS.finding(entry.path, line, f"action item {index + 1} must be a mapping with {keys} (got {item!r})")
+        yield ACTION_ITEMS.finding(
+            entry.path, line, f"action item {index + 1} must be a mapping with {keys} (got {item!r})"
+        )
         return
     for key in REQUIRED_KEYS:
         if key not in item:
-            yield ACTION_ITEMS.finding(entry.path, line, f"action item {index + 1} lacks `{key}`; every item needs {keys}")
+            yield ACTION_ITEMS.finding(
+                entry.path, line, f"action item {index + 1} lacks `{key}`; every item needs {keys}"
+            )
 
 
 def _overdue(kb: KnowledgeBase, entry: Entry, index: int, item: ActionItem) -> Iterator[Finding]:

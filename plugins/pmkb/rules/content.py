@@ -13,7 +13,7 @@ BLAME_LANGUAGE = Rule(
     "warning",
     when="wording that blames a person rather than a system",
     why="people who expect blame stop telling the whole story, and the next postmortem learns less",
-    example="\"Dana forgot to drain the node before the upgrade\"",
+    example='"Dana forgot to drain the node before the upgrade"',
 )
 SECRET = Rule(
     "PMKB013",

@@ -27,7 +27,15 @@ def rule_table(rules: list[Rule]) -> str:
     rows += [f"| {rule.code} | {rule.name} | {rule.level_note or rule.level} | {rule.when} |" for rule in rules]
     reasons = [f"- **{rule.code} {rule.name}**: {rule.why}. Example: {rule.example}" for rule in rules]
     return "\n".join(
-        [*rows, "", "<details><summary>Why each rule matters, with an example</summary>", "", *reasons, "", "</details>"]
+        [
+            *rows,
+            "",
+            "<details><summary>Why each rule matters, with an example</summary>",
+            "",
+            *reasons,
+            "",
+            "</details>",
+        ]
     )
 
 

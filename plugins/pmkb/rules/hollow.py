@@ -70,7 +70,9 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
             yield HOLLOW_SECTION.finding(entry.path, heading.line, message, level)
 
 
-def hollow_problem(source: Source, heading: Heading, name: str, placeholders: Placeholders, min_words: int) -> str | None:
+def hollow_problem(
+    source: Source, heading: Heading, name: str, placeholders: Placeholders, min_words: int
+) -> str | None:
     """What is missing from a section, or None when it says enough."""
     blocks = [block for block in source.section_blocks(heading) if block.kind != "heading"]
     content = content_blocks(source, heading, placeholders)

@@ -67,9 +67,7 @@ class IdLink:
     kind: LinkKind | None  # None for the reference form: any kind, postmortems first
     label: str  # the reference label as written; empty for the explicit form
 
-    def resolve(
-        self, postmortem_ids: Container[str], runbook_ids: Container[str]
-    ) -> LinkKind | None:
+    def resolve(self, postmortem_ids: Container[str], runbook_ids: Container[str]) -> LinkKind | None:
         """The kind of document this link leads to, or None when no document has the id."""
         known = {"postmortem": postmortem_ids, "runbook": runbook_ids}
         for kind in (self.kind,) if self.kind else ID_SCHEMES:
@@ -88,11 +86,7 @@ def _id_reference(state: StateInline, silent: bool) -> bool:
     if state.src[start] != "[":
         return False
     label_end = state.md.helpers.parseLinkLabel(state, start, True)
-    if (
-        label_end >= 0
-        and label_end + 1 < state.posMax
-        and state.src[label_end + 1] == "["
-    ):
+    if label_end >= 0 and label_end + 1 < state.posMax and state.src[label_end + 1] == "[":
         close = state.md.helpers.parseLinkLabel(state, label_end + 1)
         label = state.src[label_end + 2 : close] if close >= 0 else None
         if label == "":
@@ -157,9 +151,7 @@ def unwrap_containers(text: str) -> str:
         out.append("")
         index += 1
         block: list[str] = []
-        while index < len(lines) and (
-            not lines[index].strip() or _indent(lines[index]) >= inner
-        ):
+        while index < len(lines) and (not lines[index].strip() or _indent(lines[index]) >= inner):
             block.append(lines[index])
             index += 1
         # Trailing blank lines belong to what follows.
@@ -177,11 +169,7 @@ def _indent(line: str) -> int:
 
 def _dedent(line: str) -> str:
     expanded = line.expandtabs(_CONTAINER_INDENT)
-    return (
-        expanded[_CONTAINER_INDENT:]
-        if expanded.startswith(" " * _CONTAINER_INDENT)
-        else expanded.lstrip(" ")
-    )
+    return expanded[_CONTAINER_INDENT:] if expanded.startswith(" " * _CONTAINER_INDENT) else expanded.lstrip(" ")
 
 
 def _rstrip_blank(lines: list[str]) -> list[str]:
@@ -213,9 +201,7 @@ def find_id_links(body: str) -> list[IdLink]:
                 continue
             explicit = _EXPLICIT.match(str(token.attrGet("href") or ""))
             if explicit is not None:
-                kind: LinkKind = (
-                    "postmortem" if explicit[1] == "postmortem" else "runbook"
-                )
+                kind: LinkKind = "postmortem" if explicit[1] == "postmortem" else "runbook"
                 found.append(IdLink(id=explicit[2], line=line, kind=kind, label=""))
     return found
 

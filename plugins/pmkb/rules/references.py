@@ -34,8 +34,12 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
                     continue
                 line = entry.source.line_of((field_name, index))
                 if field_name == "related" and value == entry.id:
-                    yield UNKNOWN_REFERENCE.finding(entry.path, line, f"`related` names this postmortem itself ({value!r}); remove it")
+                    yield UNKNOWN_REFERENCE.finding(
+                        entry.path, line, f"`related` names this postmortem itself ({value!r}); remove it"
+                    )
                 elif value not in known:
                     close = closest(value, sorted(known))
                     hint = f"; did you mean {close[0]!r}?" if close else ""
-                    yield UNKNOWN_REFERENCE.finding(entry.path, line, f"`{field_name}` names unknown {kind} id {value!r}{hint}")
+                    yield UNKNOWN_REFERENCE.finding(
+                        entry.path, line, f"`{field_name}` names unknown {kind} id {value!r}{hint}"
+                    )

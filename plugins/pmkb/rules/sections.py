@@ -44,11 +44,17 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
         if entry.kind == "postmortem":
             present = present_sections(entry, config.section_aliases)
             draft = entry.values.get("status") == "draft"
-            yield from _missing(entry, present, config.required_sections, config.section_aliases, MISSING_SECTION, draft)
-            yield from _missing(entry, present, config.recommended_sections, config.section_aliases, MISSING_RECOMMENDED_SECTION, False)
+            yield from _missing(
+                entry, present, config.required_sections, config.section_aliases, MISSING_SECTION, draft
+            )
+            yield from _missing(
+                entry, present, config.recommended_sections, config.section_aliases, MISSING_RECOMMENDED_SECTION, False
+            )
         else:
             present = present_sections(entry, config.runbook_section_aliases)
-            yield from _missing(entry, present, config.runbook_sections, config.runbook_section_aliases, MISSING_SECTION, False)
+            yield from _missing(
+                entry, present, config.runbook_sections, config.runbook_section_aliases, MISSING_SECTION, False
+            )
 
 
 def _missing(
