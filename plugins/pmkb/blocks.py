@@ -96,11 +96,11 @@ def _atx_content(rest: str, hashes: int) -> str:
     return _trim(text)
 
 
-def _html_end(rest: str) -> re.Pattern[str] | None:
-    """The end pattern of the HTML block that `rest` opens, if it opens one."""
-    for start, end, _ in HTML_SEQUENCES:
+def _html_block(rest: str) -> tuple[re.Pattern[str], bool] | None:
+    """The end pattern of the HTML block `rest` opens and whether it may interrupt a paragraph."""
+    for start, end, interrupts in HTML_SEQUENCES:
         if start.search(rest):
-            return end
+            return end, interrupts
     return None
 
 
@@ -183,9 +183,9 @@ def _scan_lines(lines: list[str]) -> Blocks:  # noqa: C901 - one state machine r
         if rest.startswith("<"):
             if paragraph_start is not None and paragraph_maybe_reference:
                 raise _NeedsParser  # after a link reference definition, any HTML block may open
-            end = _html_end(rest)
-            opens_block = end is not None and (paragraph_start is None or end.pattern != "^$" or _can_interrupt(rest))
-            if opens_block and end is not None:
+            html = _html_block(rest)
+            if html is not None and (paragraph_start is None or html[1]):
+                end = html[0]
                 if has_list and indent > 0:
                     raise _NeedsParser
                 paragraph_start = None
@@ -222,11 +222,3 @@ def _may_nest(rest: str) -> bool:
         return True
     marker = _LIST_MARKER.match(rest)
     return marker is not None and _NESTED_BLOCK.match(rest[marker.end() :].lstrip(" ")) is not None
-
-
-def _can_interrupt(rest: str) -> bool:
-    """Whether the HTML block `rest` opens may interrupt a paragraph (types 1-6 may)."""
-    for start, _, interrupts in HTML_SEQUENCES:
-        if start.search(rest):
-            return interrupts
-    return False
