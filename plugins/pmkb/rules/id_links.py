@@ -208,7 +208,7 @@ def find_id_links(body: str) -> list[IdLink]:
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     postmortem_ids, runbook_ids = kb.postmortem_ids, kb.runbook_ids
-    for entry in kb.entries:
+    for entry in kb.entries_in_scope:
         if not entry.source.text:
             continue
         offset = entry.source.body_line - 1
