@@ -32,8 +32,10 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 )
 # Pages whose tables are wider than the content column with a table of contents beside them.
 _WIDE = {"postmortems", "runbooks", "services", "severities", "actions", "alerts", "service", "tag", "severity"}
-# Documents must win search results; a per-value page is worth finding by its name only.
-_VALUE_PAGE_BOOST = 0.5
+# Generated lists are navigation, not content: kept out of the search index, so a search
+# finds the documents themselves (each carries its id, severity, services, tags and
+# alerts as page tags) and the index does not grow with every list a document is in.
+_NOT_SEARCHED = {"exclude": True}
 
 
 @dataclass
@@ -132,7 +134,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
             src_uri=dashboard_uri,
             title="Dashboard",
             template="dashboard.html",
-            search={"exclude": True},
+            search=_NOT_SEARCHED,
             hide=["toc"],
         )
     )
@@ -143,7 +145,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
                 src_uri=src_uri,
                 title=title,
                 template=f"{kind}.html",
-                    search={"exclude": True},
+                search=_NOT_SEARCHED,
                 hide=["toc"] if kind in _WIDE else [],
             )
         )
@@ -160,7 +162,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
                     src_uri=value_uri(folder, slugs[name]),
                     title=f"{label}: {name}",
                     template=f"{kind}.html",
-                    search={"boost": _VALUE_PAGE_BOOST},
+                    search=_NOT_SEARCHED,
                     hide=["toc"] if kind in _WIDE else [],
                 )
             )
