@@ -258,6 +258,22 @@ def test_without_javascript_the_pager_reaches_every_page(browser, served):
         context.close()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("url", ["postmortems/page/2/", "actions/"])
+def test_numbered_pages_have_no_serious_accessibility_violations(browser, served, url, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+    from browser_helpers import open_tab
+
+    tab = open_tab(browser, colour_scheme=scheme)
+    try:
+        tab.page.goto(served + url)
+        tab.page.locator("[data-pmkb-pager]").wait_for()
+        results = Axe().run(tab.page)
+        blocking = [item["id"] for item in results.response["violations"] if item["impact"] in ("serious", "critical")]
+        assert not blocking, (url, scheme, blocking)
+    finally:
+        tab.page.context.close()
+
 # The arithmetic -------------------------------------------------------------------------
 
 
