@@ -126,15 +126,16 @@ def test_split_lists_of_incidents_reach_every_incident(site, kb, kind):
         assert values[value] > PAGE_SIZE, "the generated knowledge base no longer splits this list"
         wanted = [pm["id"] for pm in kb["postmortems"] if value == pm[field] or value in pm[field]]
         lists = {f"{folder}/{value.lower()}/": wanted}
+    size = PAGE_SIZE // 4 if kind == "service" else PAGE_SIZE  # a service's incident is a heavy row
     for first, wanted in lists.items():
         pages = _pages(site, first)
-        assert len(pages) == -(-len(wanted) // PAGE_SIZE)
+        assert len(pages) == -(-len(wanted) // size)
         seen: list[str] = []
         for url in pages:
             content = site.page(url).content
             incidents = _BODY.findall(content)[0] if kind != "timeline" else content
             ids = list(dict.fromkeys(re.findall(r'href="[^"]*postmortems/([^/"#]+)/"', incidents)))
-            assert len(ids) <= PAGE_SIZE, url
+            assert len(ids) <= size, url
             seen += ids
         assert seen == wanted, first
 
@@ -273,6 +274,7 @@ def test_numbered_pages_have_no_serious_accessibility_violations(browser, served
         assert not blocking, (url, scheme, blocking)
     finally:
         tab.page.context.close()
+
 
 # The arithmetic -------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import yaml
 from markupsafe import escape
 
 from pmkb.index import KnowledgeBase, path_segment
-from pmkb.site.paging import PAGED_KINDS, list_length, page_count, part_uri
+from pmkb.site.paging import PAGED_KINDS, list_length, page_count, part_uri, rows_per_page
 
 # (kind, subject): ("postmortem", "2024-03-05-checkout"), ("tag", "database"), ("timeline", "").
 # A long list's numbered page has its own key: ("tag#page-2", "database"), see part_key.
@@ -187,7 +187,8 @@ def _with_numbered_pages(kb: KnowledgeBase, specs: list[PageSpec]) -> list[PageS
         every.append(spec)
         if spec.kind not in PAGED_KINDS:
             continue
-        for part in range(2, page_count(list_length(kb, spec.kind, spec.subject), size) + 1):
+        rows = rows_per_page(spec.kind, size)
+        for part in range(2, page_count(list_length(kb, spec.kind, spec.subject), rows) + 1):
             every.append(
                 replace(
                     spec,

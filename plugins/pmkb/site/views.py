@@ -24,7 +24,7 @@ from pmkb.model import ActionItem, Postmortem, Runbook
 from pmkb.site.chart import incidents_chart
 
 # PageLink and Pager are view models too; they live beside the paging they describe.
-from pmkb.site.paging import PAGED_KINDS, list_length, pager, section_windows
+from pmkb.site.paging import PAGED_KINDS, list_length, pager, rows_per_page, section_windows
 from pmkb.site.paging import PageLink as PageLink
 from pmkb.site.paging import Pager as Pager
 from pmkb.times import MONTH_NAMES
@@ -260,7 +260,8 @@ class Views:
 
     def _window(self, kind: str, subject: str, part: int) -> tuple[slice, Pager | None]:
         """Which rows of a page kind's list this page shows, and its pager (None: all of them)."""
-        found = pager(list_length(self.kb, kind, subject), self.kb.config.list_page_size, part)
+        size = rows_per_page(kind, self.kb.config.list_page_size)
+        found = pager(list_length(self.kb, kind, subject), size, part)
         if found is None:
             return slice(None), None
         return slice(found.first - 1, found.last), found
