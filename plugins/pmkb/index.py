@@ -105,6 +105,7 @@ class KnowledgeBase:
             sorted(postmortems.items(), key=lambda item: (item[1].started_at, item[0]), reverse=True)
         )
         self.runbooks: dict[str, Runbook] = dict(sorted(runbooks.items(), key=lambda item: item[1].title.casefold()))
+        self._similar: dict[tuple[str, int], list[SimilarIncident]] = {}
         self._index()
 
     def _index(self) -> None:
@@ -173,7 +174,11 @@ class KnowledgeBase:
     def similarity(self) -> SimilarityIndex:
         """Words of title, Root Cause and Contributing Factors, with services, tags and
         category; built on first use (a check never needs it)."""
-        return SimilarityIndex(
+        return SimilarityIndex(self.similarity_texts())
+
+    def similarity_texts(self) -> list[IncidentText]:
+        """What the similarity index reads of each postmortem, newest first."""
+        return [
             IncidentText(
                 id=pm_id,
                 title=pm.title,
@@ -185,13 +190,20 @@ class KnowledgeBase:
                 category=pm.category,
             )
             for pm_id, pm in self.postmortems.items()
-        )
+        ]
 
     def similar(self, pm_id: str, limit: int | None = None) -> list[SimilarIncident]:
         """Incidents most like this one, best first, with how alike they are and what they
-        share; related ones are left out (they are listed as related already)."""
+        share; related ones are left out (they are listed as related already).
+
+        Each list is found once per knowledge base: the page and kb.json both show it.
+        """
         limit = self.config.similar_limit if limit is None else limit
-        return self.similarity.similar(pm_id, limit, exclude=self.related.get(pm_id, ()))
+        found = self._similar.get((pm_id, limit))
+        if found is None:
+            found = self.similarity.similar(pm_id, limit, exclude=self.related.get(pm_id, ()))
+            self._similar[(pm_id, limit)] = found
+        return list(found)
 
     def runbook_review_due(self, runbook: Runbook) -> date:
         return runbook.review_due(self.config.runbook_review_days)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import heapq
 import math
+import operator
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat, takewhile
 
 # BM25's term-frequency saturation and length normalisation, at their usual values.
 _K1 = 1.2
@@ -117,7 +119,12 @@ class SimilarIncident:
 
 
 class SimilarityIndex:
-    """Vectors of every incident and the inverted index over them, built once."""
+    """Vectors of every incident and the inverted index over them, built once.
+
+    What a lookup reads is laid out here, once: each incident's query terms with their
+    weights, and each term's posting already cut to its heaviest entries as two flat
+    tuples, so a lookup only adds up products and never sorts, slices or compares terms.
+    """
 
     def __init__(self, incidents: Iterable[IncidentText]) -> None:
         documents = list(incidents)
@@ -130,28 +137,37 @@ class SimilarityIndex:
         frequency: Counter[str] = Counter(term for count in counts for term in count)
         frequency.update(term for named in features for term in named)
         total = len(documents)
+        idf = {term: math.log(1 + (total - found + 0.5) / (found + 0.5)) for term, found in frequency.items()}
         self.vectors: list[dict[str, float]] = []
         postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
-
-        def idf(term: str) -> float:
-            return math.log(1 + (total - frequency[term] + 0.5) / (frequency[term] + 0.5))
-
-        for number, (count, named, length) in enumerate(zip(counts, features, lengths, strict=False)):
+        for number, (count, named, length) in enumerate(zip(counts, features, lengths, strict=True)):
             vector: dict[str, float] = {}
             for term, tf in count.items():
                 saturation = tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / average)) if average else 0.0
-                vector[term] = idf(term) * saturation
+                vector[term] = idf[term] * saturation
             for term, weight in named.items():
-                vector[term] = weight * idf(term)
+                vector[term] = weight * idf[term]
             norm = math.sqrt(sum(weight * weight for weight in vector.values())) or 1.0
             vector = {term: weight / norm for term, weight in vector.items()}
             self.vectors.append(vector)
             for term, weight in vector.items():
                 postings[term].append((weight, number))
-        # Heaviest first, so a capped walk sees the documents a term matters most to.
-        self.postings: dict[str, list[tuple[float, int]]] = {
-            term: sorted(entries, key=lambda entry: (-entry[0], entry[1])) for term, entries in postings.items()
-        }
+        # Heaviest first, so a capped walk sees the documents a term matters most to; the
+        # rest of a posting is never walked, so it is not kept.
+        capped: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
+        for term, entries in postings.items():
+            entries.sort(key=lambda entry: (-entry[0], entry[1]))
+            del entries[POSTING_CAP:]
+            capped[term] = (tuple(other for _, other in entries), tuple(weight for weight, _ in entries))
+        # Each incident's heaviest terms (a tie to the later term) in the order its walk adds
+        # them up: the order fixes the partial sums, and so which candidates are shortlisted.
+        self._queries: list[list[tuple[float, tuple[int, ...], tuple[float, ...]]]] = [
+            [
+                (weight, *capped[term])
+                for term, weight in heapq.nlargest(QUERY_TERMS, vector.items(), key=lambda item: (item[1], item[0]))
+            ]
+            for vector in self.vectors
+        ]
 
     @staticmethod
     def _features(doc: IncidentText) -> dict[str, float]:
@@ -167,17 +183,20 @@ class SimilarityIndex:
         if number is None or limit <= 0:
             return []
         vector = self.vectors[number]
-        skip = {self._position[other] for other in exclude if other in self._position}
-        skip.add(number)
-        scores: dict[int, float] = defaultdict(float)
-        for term, weight in heapq.nlargest(QUERY_TERMS, vector.items(), key=lambda item: (item[1], item[0])):
-            for other_weight, other in self.postings[term][:POSTING_CAP]:
-                if other not in skip:
-                    scores[other] += weight * other_weight
+        queries = self._queries[number]
+        # A flat accumulator: each product is added in the order of the query terms, as a
+        # running sum per incident would add it, without a dictionary lookup per entry.
+        partial = [0.0] * len(self.ids)
+        for weight, others, other_weights in queries:
+            for other, other_weight in zip(others, other_weights, strict=True):
+                partial[other] += weight * other_weight
+        candidates = set(chain.from_iterable(others for _, others, _ in queries))
+        candidates.discard(number)
+        for other_id in exclude:
+            candidates.discard(self._position.get(other_id, -1))
         # The walk scored only the heaviest terms; the full cosine ranks the best it found.
-        shortlist = heapq.nlargest(limit * RERANKED_PER_RESULT, scores.items(), key=lambda item: (item[1], -item[0]))
         ranked = []
-        for other, _ in shortlist:
+        for other in _best_partial(candidates, partial.__getitem__, limit * RERANKED_PER_RESULT):
             score = _cosine(vector, self.vectors[other])
             if score >= MIN_SCORE:
                 ranked.append((score, other))
@@ -189,14 +208,35 @@ class SimilarityIndex:
 
     @staticmethod
     def _shared(left: Mapping[str, float], right: Mapping[str, float]) -> tuple[str, ...]:
-        common = sorted(left.keys() & right.keys(), key=lambda term: (-left[term] * right[term], term))
-        # A category and a word can read the same ("database"); show it once.
-        return tuple(dict.fromkeys(_display(term) for term in common))[:SHOWN_TERMS]
+        # Heaviest product first, then by term; only as many as are shown get a display form.
+        ranked = sorted((-left[term] * right[term], term) for term in left.keys() & right.keys())
+        shown: dict[str, None] = {}
+        for _, term in ranked:
+            # A category and a word can read the same ("database"); show it once.
+            shown.setdefault(_display(term))
+            if len(shown) == SHOWN_TERMS:
+                break
+        return tuple(shown)
+
+
+def _best_partial(candidates: Iterable[int], partial: Callable[[int], float], size: int) -> list[int]:
+    """The `size` candidates of best partial score, a tie to the lower position, in no particular order."""
+    ordered = sorted(candidates, key=partial, reverse=True)
+    if len(ordered) <= size:
+        return ordered
+    # Candidates scored the same as the last one taken may fall on either side of the
+    # cut: of those, the lower positions are taken.
+    cut = partial(ordered[size - 1])
+    above = [other for other in ordered[:size] if partial(other) > cut]
+    tied = sorted(takewhile(lambda other: partial(other) == cut, ordered[len(above) :]))
+    return above + tied[: size - len(above)]
 
 
 def _cosine(left: Mapping[str, float], right: Mapping[str, float]) -> float:
     small, large = (left, right) if len(left) <= len(right) else (right, left)
-    return sum(weight * large.get(term, 0.0) for term, weight in small.items())
+    # The products in the smaller vector's order, as a loop over its items would add them.
+    total: float = sum(map(operator.mul, small.values(), map(large.get, small, repeat(0.0))))
+    return total
 
 
 def _display(term: str) -> str:
