@@ -23,7 +23,7 @@ from serve_helpers import Server, serving
 REPO = Path(__file__).resolve().parents[2]
 SIZE = 24  # postmortems; enough for related links, shared runbooks and similar incidents
 NEW_TITLE = "Checkout queue drained by a runaway retry loop"
-_REBUILT = re.compile(r"rebuilding (\d+) of (\d+) postmortem and runbook pages")
+_REBUILT = re.compile(r"rebuilding (\d+) of the (\d+) pages pmkb generates")
 # What legitimately differs between two builds a minute apart: the build time, and the
 # server's reload counters it puts into every page it serves.
 _BUILD_TIME = re.compile(r'(this site was built <time datetime=")[^"]*(">)[^<]*(</time>)')
@@ -75,7 +75,7 @@ def test_an_edit_rebuilds_only_what_it_changes_and_the_site_stays_whole(served: 
     rebuilt = [(int(done), int(total)) for done, total in _REBUILT.findall(served.tail())]
     assert rebuilt, served.tail()
     done, total = rebuilt[-1]
-    assert 1 <= done < total / 2, f"the rebuild made {done} of {total} document pages"
+    assert 1 <= done < total / 2, f"the rebuild made {done} of {total} pages"
 
     incremental = snapshot(served)
     docs = json.loads(incremental["search/search_index.json"])["docs"]

@@ -7,22 +7,23 @@ rebuilds the pages that show what changed elsewhere (a renamed incident's title 
 "Related" list of another).
 
 pmkb knows what each of its pages shows, so after each build under `mkdocs serve` it
-keeps, for every postmortem and runbook page, a fingerprint of everything the page's
-HTML is made of: its generated Markdown (front matter and body), the view models of
-its header and footer (titles of related incidents, similar incidents, runbooks,
-action items...), and its findings in the preview. A fingerprint of what every page
-shares goes beside them: mkdocs.yml and the files it inherits, every file of docs_dir
-and the theme (size and modification time), the theme's custom_dir, and the set of
-pages pmkb generates.
+keeps, for every page it generates (postmortems, runbooks, lists, the dashboard), a
+fingerprint of everything the page's HTML is made of: its generated Markdown (front
+matter and body), its view models (the titles of related and similar incidents,
+runbooks, action items, the rows of a list...), its findings in the preview and
+today's date. A fingerprint of what every page shares goes beside them: mkdocs.yml and
+the files it inherits, every file of docs_dir and the theme (size and modification
+time), the theme's custom_dir, and the set of pages pmkb generates.
 
-On the next rebuild, when that shared fingerprint is unchanged, a document page whose
-own fingerprint is unchanged is left out of the build (`InclusionLevel.EXCLUDED`):
-MkDocs neither renders nor writes it. Its file from the previous build is moved back
-into place afterwards, and its search entries are put back into the new search index
-where a full build would have put them, so `search_index.json`, the index pages, the
-feed and kb.json are the full build's. Every other page (the index pages, the
-dashboard, user pages) is rebuilt as usual. When anything shared changed, or a plugin
-that may read every page is configured, the rebuild is a full one.
+On the next rebuild, when that shared fingerprint is unchanged, a page whose own
+fingerprint is unchanged is left out of the build (`InclusionLevel.EXCLUDED`): MkDocs
+neither renders nor writes it. Its file from the previous build is moved back into
+place afterwards, and its search entries are put back into the new search index where
+a full build would have put them, so `search_index.json`, the sitemap, the feed and
+kb.json are the full build's. User pages and the preview's own pages are rebuilt as
+usual. When anything shared changed, or a plugin that may read every page is
+configured, the rebuild is a full one. A skipped list page keeps the build time it was
+last rendered at in its "as of" note.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import itertools
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,14 +146,14 @@ class _Build:
     """What one build left behind for the next."""
 
     shared: str
-    documents: dict[str, str]  # src_uri -> fingerprint
+    documents: dict[str, str]  # src_uri -> fingerprint of each page pmkb generated
     search: dict[str, list[SearchEntry]]  # page URL -> its entries, in order
     listings: dict[str, bytes]  # the files that list every page (sitemap.xml), as a full build wrote them
 
 
 @dataclass
 class IncrementalPreview:
-    """Skips unchanged document pages on rebuilds under `mkdocs serve` (see the module's docstring)."""
+    """Skips unchanged generated pages on rebuilds under `mkdocs serve` (see the module's docstring)."""
 
     dirty: bool = False  # `mkdocs serve --dirty`: MkDocs does not clear site_dir
     previous: _Build | None = None
@@ -190,18 +192,18 @@ class IncrementalPreview:
         config: MkDocsConfig,
         files: Files,
         generated: Iterable[str],
-        documents: Iterable[tuple[File, PageSpec]],
+        reusable: Iterable[tuple[File, PageSpec]],
         page_fingerprint: Callable[[PageSpec], str],
     ) -> None:
-        """Fingerprint every document page; leave out of this build those that did not change.
+        """Fingerprint every page pmkb adds; leave out of this build those that did not change.
 
-        `generated` is the source URI of every page pmkb adds; `documents` the postmortem
-        and runbook pages among them that may be reused.
+        `generated` is the source URI of every page pmkb adds; `reusable` the pages among
+        them that may be kept from the previous build.
         """
-        documents = list(documents)
+        reusable = list(reusable)
         self._files = files
         self._shared = shared_fingerprint(config, files, generated)
-        self._documents = {file.src_uri: page_fingerprint(spec) for file, spec in documents}
+        self._documents = {file.src_uri: page_fingerprint(spec) for file, spec in reusable}
         reason = self._full_rebuild_reason(config)
         if reason:
             if reason != self._full_reason_logged and self.previous is not None:
@@ -211,14 +213,16 @@ class IncrementalPreview:
         previous = self.previous
         assert previous is not None
         site_dir = Path(config.site_dir)
-        for file, _ in documents:
+        for file, _ in reusable:
             if previous.documents.get(file.src_uri) != self._documents[file.src_uri]:
                 continue
             if self._output_kept(site_dir, file):
                 file.inclusion = InclusionLevel.EXCLUDED
                 self._skipped.append(file)
         total = len(self._documents)
-        log.info(f"rebuilding {total - len(self._skipped)} of {total} postmortem and runbook pages")
+        log.info(
+            f"rebuilding {total - len(self._skipped)} of the {total} pages pmkb generates; the others are unchanged"
+        )
 
     def _full_rebuild_reason(self, config: MkDocsConfig) -> str:
         if self.previous is None:
@@ -252,7 +256,10 @@ class IncrementalPreview:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(self._aside / file.dest_uri, target)
         if self._aside is not None:
-            shutil.rmtree(self._aside, ignore_errors=True)
+            # What is left of the previous build is garbage: delete it without making the writer wait.
+            trash = self._aside.with_name(f"{self._aside.name}-{os.getpid()}-{next(_UNIQUE)}")
+            os.replace(self._aside, trash)
+            threading.Thread(target=shutil.rmtree, args=(trash, True), daemon=True).start()
             self._aside = None
         search = search_plugin(config)
         entries = self._merged_search_entries(search.search_index.entries) if search is not None else []

@@ -56,6 +56,11 @@ def build(nav: Navigation, sections: list[Page], home: Page | None, user_nav: bo
     return Navigation(items, pages)
 
 
+def section_keys(extra: Sequence[PageKey] = ()) -> list[PageKey]:
+    """The generated pages the navigation lists: the dashboard, the sections, then `extra`."""
+    return [("dashboard", ""), *((kind, "") for kind, _, _ in SECTIONS), *extra]
+
+
 def with_sections(
     nav: Navigation, links: Links, home_file: File | None, files: Files, user_nav: bool, extra: Sequence[PageKey] = ()
 ) -> Navigation:
@@ -63,7 +68,7 @@ def with_sections(
     their addresses stands in for it), then the `extra` pages; `home_file` is the
     generated home page, if any."""
     sections: list[Page] = []
-    for key in [("dashboard", ""), *((kind, "") for kind, _, _ in SECTIONS), *extra]:
+    for key in section_keys(extra):
         file = links.pages.get(key)
         if file is not None and file.page is not None and file is not home_file:
             sections.append(file.page)

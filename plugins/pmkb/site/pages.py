@@ -18,6 +18,9 @@ from pmkb.index import KnowledgeBase, path_segment
 from pmkb.site.paging import PAGED_KINDS, list_length, page_count, part_uri, rows_per_page
 
 # (kind, subject): ("postmortem", "2024-03-05-checkout"), ("tag", "database"), ("timeline", "").
+# libyaml's emitter where PyYAML has it: the same YAML, many times faster (and it keeps
+# some strings intact that the pure-Python emitter does not).
+_SafeDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # A long list's numbered page has its own key: ("tag#page-2", "database"), see part_key.
 PageKey = tuple[str, str]
 _PART_MARK = "#page-"
@@ -54,6 +57,7 @@ class PageSpec:
     body: str = ""  # Markdown of a postmortem or runbook, as written
     origin: Path | None = None  # the knowledge-base file a document page comes from
     part: int = 1  # which numbered page of a long list (see paging.py)
+    _markdown: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def kind(self) -> str:
@@ -68,7 +72,12 @@ class PageSpec:
         return self.kind in ("postmortem", "runbook")
 
     def markdown(self) -> str:
-        """The generated file: fresh front matter, then the document's own body."""
+        """The generated file: fresh front matter, then the document's own body (worked out once)."""
+        if self._markdown is None:
+            self._markdown = self._write_markdown()
+        return self._markdown
+
+    def _write_markdown(self) -> str:
         # MkDocs and Material put meta values into HTML unescaped (<title>, nav, header,
         # search results), so every value that came from front matter is escaped here.
         meta: dict[str, Any] = {"title": str(escape(self.title))}
@@ -80,7 +89,7 @@ class PageSpec:
             meta["search"] = self.search
         if self.hide:
             meta["hide"] = self.hide
-        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
+        front = yaml.dump(meta, Dumper=_SafeDumper, allow_unicode=True, sort_keys=False, width=10_000)
         return f"---\n{front}---\n\n{self.body}"
 
 

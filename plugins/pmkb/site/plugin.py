@@ -149,19 +149,23 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         if self.incremental is not None:
             pages = self.site_files.pages()
             preview = self.preview
-            documents = [
+            # Pages in the navigation need their Page objects, and the preview's own pages
+            # (/problems/, invalid documents) change with every finding: both are always rebuilt.
+            in_nav = set(site_nav.section_keys())
+            reusable = [
                 (file, spec)
                 for file, spec in pages
-                if spec.is_document and not (preview is not None and preview.owns(spec))
+                if spec.key not in in_nav and not (preview is not None and preview.owns(spec))
             ]
-            self.incremental.plan(config, files, [file.src_uri for file, _ in pages], documents, self.fingerprint)
+            self.incremental.plan(config, files, [file.src_uri for file, _ in pages], reusable, self.fingerprint)
         return files
 
     def fingerprint(self, spec: PageSpec) -> str:
-        """Everything pmkb puts into a document's page: its Markdown, header and footer, findings."""
+        """Everything pmkb puts into a page: its Markdown, its view models, its findings, today's date."""
+        assert self.kb is not None
         banner = self.preview.banner_names(spec) if self.preview is not None else None
-        views = self.renderer.views.page(spec.kind, spec.subject)
-        return fingerprint(spec.markdown(), spec.template, without_scores(views), banner)
+        views = self.renderer.views.page(spec.kind, spec.subject, spec.part)
+        return fingerprint(spec.markdown(), spec.template, without_scores(views), banner, self.kb.today)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.links.index_files(files)
