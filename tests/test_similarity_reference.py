@@ -221,3 +221,14 @@ def test_each_list_is_found_once_per_knowledge_base(tmp_path: Path, monkeypatch:
     assert lookups.count("checkout-pool") == 1
     assert kb.similar("checkout-pool", limit=1) == first[:1]  # another limit is another list
     assert lookups.count("checkout-pool") == 2
+
+
+def test_the_index_is_let_go_once_every_list_is_kept(tmp_path: Path) -> None:
+    kb = load_kb(tmp_path, FILES).kb
+    exported = kb.export()
+    assert "similarity" not in kb.__dict__  # the lists are kept, the vectors are not
+    assert [item.id for item in kb.similar("checkout-pool")] == exported["postmortems"][
+        list(kb.postmortems).index("checkout-pool")
+    ]["similar"]
+    assert "similarity" not in kb.__dict__  # a kept list needs no index
+    assert kb.similar("checkout-pool", limit=1) == kb.similar("checkout-pool")[:1]  # another limit rebuilds it
