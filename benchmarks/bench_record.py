@@ -5,9 +5,11 @@ For each size N (default 100, 1,000 and 5,000 postmortems, N/10 runbooks, writte
 peak resident memory of the process:
 
   plain    `mkdocs build` of the same Markdown as plain pages (Material + search)
-  build    `mkdocs build` with pmkb
-  check    `pmkb check` of the whole knowledge base
-  check1   `pmkb check` of one postmortem (the pre-commit case)
+  build    `mkdocs build` with pmkb, its cache (.cache/pmkb) kept from the run before
+  build0   `mkdocs build` with pmkb from a clean clone: no cache folder
+  check    `pmkb check` of the whole knowledge base, cache kept
+  check0   `pmkb check` with no cache folder
+  check1   `pmkb check` of one postmortem after editing it (the pre-commit case)
   export   `pmkb export`
   edit     under `mkdocs serve`, seconds from saving a postmortem with a new title to
            the page serving that title
@@ -120,11 +122,16 @@ def wait_for(url: str, needle: str, deadline: float) -> bool:
 
 
 def measure_serve_edit(mkdocs: str, yml: Path, repeat: int, serve_args: list[str]) -> Measure:
-    """Seconds from saving a postmortem with a new title to the served page showing it."""
+    """Seconds from saving a postmortem with a new title to the served page and search index showing it.
+
+    The search index is written last, when the rebuild is done: the edit is then in
+    every page, the feed and kb.json too.
+    """
     port = free_port()
     target = yml.parent / "postmortems" / f"{postmortem_id(1)}.md"
     original = target.read_text()
     url = f"http://127.0.0.1:{port}/postmortems/{postmortem_id(1)}/"
+    search_url = f"http://127.0.0.1:{port}/search/search_index.json"
     command = [mkdocs, "serve", "--livereload", "-a", f"127.0.0.1:{port}", "-f", str(yml), *serve_args]
     process = subprocess.Popen(command, cwd=yml.parent, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     measure = Measure()
@@ -136,8 +143,9 @@ def measure_serve_edit(mkdocs: str, yml: Path, repeat: int, serve_args: list[str
             time.sleep(1.0)  # the watcher coalesces events; start each edit from a quiet server
             started = time.perf_counter()
             target.write_text(re.sub(r"^title: .*$", f"title: {title}", original, count=1, flags=re.M))
-            if not wait_for(url, title, started + EDIT_TIMEOUT_S):
-                sys.exit(f"the edit did not reach {url} within {EDIT_TIMEOUT_S:.0f} s")
+            for where in (url, search_url):
+                if not wait_for(where, title, started + EDIT_TIMEOUT_S):
+                    sys.exit(f"the edit did not reach {where} within {EDIT_TIMEOUT_S:.0f} s")
             measure.runs.append(Run(time.perf_counter() - started, 0.0))
     finally:
         process.terminate()
@@ -154,16 +162,26 @@ def bench_size(size: int, repeat: int, serve: bool, serve_args: list[str]) -> di
     mkdocs, pmkb = str(bindir / "mkdocs"), str(bindir / "pmkb")
     with tempfile.TemporaryDirectory(prefix=f"pmkb-bench-{size}-") as tmp:
         plain_yml, pmkb_yml = write_sites(Path(tmp), size)
-        measures = {name: Measure() for name in ("plain", "build", "check", "check1", "export")}
-        one_file = str(pmkb_yml.parent / "postmortems" / f"{postmortem_id(0)}.md")
-        for _ in range(repeat):
-            for yml, name in ((plain_yml, "plain"), (pmkb_yml, "build")):
-                shutil.rmtree(yml.parent / "site", ignore_errors=True)
-                measures[name].runs.append(run_measured([mkdocs, "build", "-q", "-f", str(yml)], yml.parent))
-            measures["check"].runs.append(run_measured([pmkb, "check", "-f", str(pmkb_yml)], pmkb_yml.parent, (0, 1)))
-            measures["check1"].runs.append(
-                run_measured([pmkb, "check", "-f", str(pmkb_yml), one_file], pmkb_yml.parent, (0, 1))
-            )
+        names = ("plain", "build0", "build", "check0", "check", "check1", "export")
+        measures = {name: Measure() for name in names}
+        one_file = pmkb_yml.parent / "postmortems" / f"{postmortem_id(0)}.md"
+        cache = pmkb_yml.parent / ".cache"
+        check = [pmkb, "check", "-f", str(pmkb_yml)]
+        for attempt in range(repeat):
+            shutil.rmtree(plain_yml.parent / "site", ignore_errors=True)
+            measures["plain"].runs.append(run_measured([mkdocs, "build", "-q", "-f", str(plain_yml)], plain_yml.parent))
+            for name in ("build0", "build"):
+                if name == "build0":
+                    shutil.rmtree(cache, ignore_errors=True)
+                shutil.rmtree(pmkb_yml.parent / "site", ignore_errors=True)
+                measures[name].runs.append(run_measured([mkdocs, "build", "-q", "-f", str(pmkb_yml)], pmkb_yml.parent))
+            shutil.rmtree(cache, ignore_errors=True)
+            measures["check0"].runs.append(run_measured(check, pmkb_yml.parent, (0, 1)))
+            measures["check"].runs.append(run_measured(check, pmkb_yml.parent, (0, 1)))
+            # The pre-commit case: the file being committed has just changed.
+            with open(one_file, "a", encoding="utf-8") as edited:
+                edited.write(f"\nEdited before commit number {attempt}.\n")
+            measures["check1"].runs.append(run_measured([*check, str(one_file)], pmkb_yml.parent, (0, 1)))
             measures["export"].runs.append(run_measured([pmkb, "export", "-f", str(pmkb_yml)], pmkb_yml.parent))
         if serve:
             measures["edit"] = measure_serve_edit(mkdocs, pmkb_yml, repeat, serve_args)
@@ -177,6 +195,7 @@ def bench_size(size: int, repeat: int, serve: bool, serve_args: list[str]) -> di
             "ratio_to_plain": {name: round(measure.seconds / plain_s, 4) for name, measure in measures.items()},
             "peak_rss_mb": {name: round(m.peak_rss_mb, 1) for name, m in measures.items() if name != "edit"},
             "rss_ratio_build": round(measures["build"].peak_rss_mb / measures["plain"].peak_rss_mb, 3),
+            "rss_ratio_build0": round(measures["build0"].peak_rss_mb / measures["plain"].peak_rss_mb, 3),
             "site_mb": {"plain": round(size_mb(plain_site), 1), "pmkb": round(size_mb(pmkb_site), 1)},
             "search_index_mb": {
                 "plain": round((plain_site / "search" / "search_index.json").stat().st_size / 1e6, 2),
@@ -189,8 +208,8 @@ def bench_size(size: int, repeat: int, serve: bool, serve_args: list[str]) -> di
 
 def print_table(results: list[dict[str, object]]) -> None:
     header = (
-        f"{'N':>6} {'plain s':>8} {'build':>6} {'check':>7} {'check1':>7} {'export':>7} {'edit s':>7} "
-        f"{'RSS':>5} {'site MB':>13} {'search MB':>11} {'largest page':>22}"
+        f"{'N':>6} {'plain s':>8} {'build':>6} {'build0':>6} {'check':>7} {'check0':>7} {'check1':>7} {'export':>7} "
+        f"{'edit s':>7} {'RSS':>5} {'site MB':>13} {'search MB':>11} {'largest page':>22}"
     )
     print(header)
     print("-" * len(header))
@@ -201,14 +220,17 @@ def print_table(results: list[dict[str, object]]) -> None:
         assert isinstance(site, dict) and isinstance(search, dict) and isinstance(page, dict)
         edit = f"{seconds['edit']:>7.2f}" if "edit" in seconds else f"{'-':>7}"
         print(
-            f"{result['size']:>6} {seconds['plain']:>8.2f} {ratio['build']:>6.2f} {ratio['check']:>7.3f} "
-            f"{ratio['check1']:>7.3f} {ratio['export']:>7.3f} {edit} {result['rss_ratio_build']:>5.2f} "
+            f"{result['size']:>6} {seconds['plain']:>8.2f} {ratio['build']:>6.2f} {ratio['build0']:>6.2f} "
+            f"{ratio['check']:>7.3f} {ratio['check0']:>7.3f} {ratio['check1']:>7.3f} {ratio['export']:>7.3f} "
+            f"{edit} {result['rss_ratio_build']:>5.2f} "
             f"{site['plain']:>6.1f}/{site['pmkb']:<6.1f} {search['plain']:>5.1f}/{search['pmkb']:<5.1f} "
             f"{page['kb']:>7.0f} KB {page['path']}"
         )
     print(
-        "\nbuild, check, check1, export: time as a ratio to the plain build of the same N; "
-        "RSS: peak memory of the pmkb build over the plain build's; edit: seconds under mkdocs serve."
+        "\nbuild, check, check1, export: time as a ratio to the plain build of the same N, with pmkb's cache "
+        "from the run before;\nbuild0, check0: the same with no cache (a clean clone); "
+        "RSS: peak memory of the pmkb build over the plain build's;\nedit: seconds under mkdocs serve "
+        "from saving a new title to the page showing it."
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +27,9 @@ def kb_factory(tmp_path: Path):
 def default_config(tmp_path: Path) -> KBConfig:
     return KBConfig(root=tmp_path)
 
+
+# The cache's signing key lives in the user's cache folder: keep the tests' out of the real one.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="pmkb-tests-user-cache-")
 
 # Material 9.7+ prints a banner about MkDocs 2 on stderr; it is noise in build logs under test.
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

@@ -113,9 +113,15 @@ def test_out_of_scope_files_are_not_scanned_for_blame_or_secrets(
         return real_find_blame(text, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(blame, "find_blame", counting_find_blame)
-    findings = _scoped(broken_kb, {"postmortems/incident-00001.md"})
+    wanted = {"postmortems/incident-00001.md"}
+    findings = load_knowledge_base(_config(broken_kb), TODAY, lambda path: path in wanted, use_cache=False).findings
     assert len(scanned) == 1
     assert [item.code for item in findings if item.code == "PMKB012"] == ["PMKB012"]
+    # Once a run has cached the file's findings, the next one scans nothing at all.
+    load_knowledge_base(_config(broken_kb), TODAY)
+    scanned.clear()
+    assert _scoped(broken_kb, wanted) == findings
+    assert scanned == []
 
 
 def test_cli_check_of_paths_prints_the_full_checks_findings_for_them(broken_kb: Path) -> None:

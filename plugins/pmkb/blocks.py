@@ -15,18 +15,44 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_block.html_block import HTML_SEQUENCES
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
-_trim: Callable[[str], str]
-try:  # trim exactly as the installed markdown-it does
-    from markdown_it.common.utils import mdTrim as _trim
-except ImportError:  # markdown-it-py < 4 strips with str.strip
-    _trim = str.strip
+# markdown-it is imported on first use: a run whose files all come from the cache needs none of it.
 
-# Only the block structure matters; skipping inline parsing halves markdown-it's cost.
-_markdown = MarkdownIt("commonmark").disable(["inline", "text_join"])
+
+@cache
+def _block_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    # Only the block structure matters; skipping inline parsing halves markdown-it's cost.
+    return MarkdownIt("commonmark").disable(["inline", "text_join"])
+
+
+@cache
+def _html_sequences() -> list[tuple[re.Pattern[str], re.Pattern[str], bool]]:
+    from markdown_it.rules_block.html_block import HTML_SEQUENCES
+
+    return list(HTML_SEQUENCES)
+
+
+@cache
+def _trimmer() -> Callable[[str], str]:
+    try:  # trim exactly as the installed markdown-it does
+        from markdown_it.common.utils import mdTrim
+
+        trim: Callable[[str], str] = mdTrim
+        return trim
+    except ImportError:  # markdown-it-py < 4 strips with str.strip
+        return str.strip
+
+
+def _trim(text: str) -> str:
+    return _trimmer()(text)
+
 
 _ATX = re.compile(r"(#{1,6})(?:[ \t]|$)")
 _FENCE_OPEN = re.compile(r"(`{3,}|~{3,})(.*)$")
@@ -68,7 +94,7 @@ def scan(body: str) -> Blocks:
 
 def parse(body: str) -> Blocks:
     """The same answer from markdown-it's block parser (the reference and the fallback)."""
-    tokens = _markdown.parse(body)
+    tokens = _block_parser().parse(body)
     headings: list[RawHeading] = []
     code: list[tuple[int, int]] = []
     for index, token in enumerate(tokens):
@@ -98,7 +124,7 @@ def _atx_content(rest: str, hashes: int) -> str:
 
 def _html_block(rest: str) -> tuple[re.Pattern[str], bool] | None:
     """The end pattern of the HTML block `rest` opens and whether it may interrupt a paragraph."""
-    for start, end, interrupts in HTML_SEQUENCES:
+    for start, end, interrupts in _html_sequences():
         if start.search(rest):
             return end, interrupts
     return None

@@ -161,6 +161,8 @@ class KBConfig(BaseModel):
     latest_year: int = Field(default=DEFAULT_LATEST_YEAR, le=9998)
     # A larger document is a PMKB001 finding rather than unbounded work.
     max_file_bytes: int = Field(default=DEFAULT_MAX_FILE_BYTES, ge=1024, le=1024**3)
+    # Keep what reading and checking each file found in .cache/pmkb/, by content (pmkb.cache).
+    cache: bool = True
     # Site options: ignored by the CLI, read by the MkDocs plugin.
     nav: bool = True
     # "sanitize" strips scripts, event handlers and javascript:/data: URLs from document
@@ -207,6 +209,10 @@ class KBConfig(BaseModel):
         if self.earliest_year > self.latest_year:
             raise ValueError(f"earliest_year {self.earliest_year} is after latest_year {self.latest_year}")
         return self
+
+    def cache_settings(self) -> str:
+        """Every option as text, for the cache's key: what a file's findings may depend on."""
+        return self.model_dump_json(exclude={"cache"})
 
     @property
     def years(self) -> tuple[int, int]:

@@ -12,11 +12,12 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
 from pmkb.blocks import scan
+from pmkb.cache import digest
 from pmkb.findings import Finding, Rule
 from pmkb.markdown_text import Block, blocks
 
@@ -80,9 +81,11 @@ _WHITESPACE = re.compile(r"\s+")
 _INLINE_MARKUP = re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)|`+")
 
 
-@dataclass(frozen=True)
-class Heading:
-    """A level-2 heading and the span of its section's body, in file lines (1-based)."""
+class Heading(NamedTuple):
+    """A level-2 heading and the span of its section's body, in file lines (1-based).
+
+    A named tuple: a knowledge base has tens of thousands, and the cache reads them back
+    several times faster than dataclass instances."""
 
     text: str
     line: int
@@ -112,6 +115,11 @@ class Source:
     # (key, line, line of its first occurrence) for each key given twice in one mapping;
     # validation reports them.
     duplicate_keys: list[tuple[str, int, int]] = field(default_factory=list)
+    # A digest of the file's bytes, None when it could not be read as text.
+    digest: bytes | None = None
+    # Values worked out from the text and the configuration alone (excerpts, links by id),
+    # by name; kept in the cache with the file's record.
+    derived: dict[str, Any] = field(default_factory=dict)
     _section_blocks: dict[int, list[Block]] = field(default_factory=dict, repr=False)
 
     @property
@@ -132,6 +140,11 @@ class Source:
 
     def section_text(self, heading: Heading) -> str:
         return "\n".join(self.text.split("\n")[heading.body_start - 1 : heading.body_end - 1])
+
+    def forget_blocks(self) -> None:
+        """Drop the parsed section blocks once what is needed of them is derived: they hold
+        the whole text again, and a site keeps every source for the length of a build."""
+        self._section_blocks.clear()
 
     def section_blocks(self, heading: Heading) -> list[Block]:
         """The plain-text blocks of a section's body, parsed once; `Block.line` is a file line."""
@@ -168,7 +181,20 @@ def discover(folder: Path) -> Iterator[Path]:
 
 
 def load_source(path: Path, root: Path, kind: Kind, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Source:
-    source = Source(path=path, relpath=relative_path(path, root), kind=kind)
+    """A file read and parsed."""
+    source = read_source(path, root, kind, max_bytes)
+    if source.digest is not None:
+        parse_source(source)
+    return source
+
+
+def read_source(
+    path: Path, root: Path, kind: Kind, max_bytes: int = DEFAULT_MAX_FILE_BYTES, relpath: str | None = None
+) -> Source:
+    """A file read and decoded, not yet parsed: its text and digest, or the PMKB001 finding.
+
+    `relpath`: the path relative to root, when the caller has it already."""
+    source = Source(path=path, relpath=relpath or relative_path(path, root), kind=kind)
     try:
         raw = _read_regular_file(path, max_bytes)
     except _Unreadable as problem:
@@ -187,7 +213,7 @@ def load_source(path: Path, root: Path, kind: Kind, max_bytes: int = DEFAULT_MAX
         )
         return source
     source.text = text.replace("\r\n", "\n").replace("\r", "\n")
-    _parse(source)
+    source.digest = digest(raw)
     return source
 
 
@@ -230,7 +256,8 @@ def _too_large(size: int, max_bytes: int) -> str:
     )
 
 
-def _parse(source: Source) -> None:
+def parse_source(source: Source) -> None:
+    """Front matter, its lines, headings and code blocks of a source read by read_source."""
     lines = source.text.split("\n")
     if not lines or not _FENCE.match(lines[0]):
         source.findings.append(

@@ -11,14 +11,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 BlockKind = Literal["paragraph", "item", "row", "code", "heading"]
 
-_markdown = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+@cache
+def _parser() -> MarkdownIt:
+    # Imported on first use: a run whose files all come from the cache parses no Markdown.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _WHITESPACE = re.compile(r"\s+")
@@ -64,7 +74,7 @@ def inline_text(token: Token) -> str:
 
 def blocks(markdown: str) -> list[Block]:
     """The blocks of some Markdown in document order; comments and empty blocks left out."""
-    tokens = _markdown.parse(markdown)
+    tokens = _parser().parse(markdown)
     result: list[Block | None] = []
     # Open list items: (position in result, depth, texts gathered so far, line).
     items: list[tuple[int, int, list[str], int]] = []

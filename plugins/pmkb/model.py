@@ -190,14 +190,14 @@ TextList = Annotated[list[Text], BeforeValidator(_none_as_empty)]
 
 
 class _Document(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     id: DocumentId | None = Field(default=None, description="Defaults to the file name without .md")
     title: Text
 
 
 class ActionItem(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     title: Text
     owner: Text

@@ -1,7 +1,10 @@
 """Load, index, check: the one way the CLI and the site get a knowledge base.
 
 Each step reads only what the step before produced: files become validated entries,
-entries become the index, and the rules run over the finished index.
+entries become the index, and the rules run over the finished index. With the cache
+on, a file whose content and configuration are unchanged since an earlier run is not
+parsed again: its entry and the findings of the per-file rules come from the cache,
+and only the rules that compare files or read today run afresh.
 """
 
 from __future__ import annotations
@@ -9,11 +12,14 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
+from pmkb.cache import DocumentCache
 from pmkb.config import KBConfig
 from pmkb.findings import Finding
-from pmkb.index import KnowledgeBase, Scope
+from pmkb.index import SIMILARITY_SECTIONS, KnowledgeBase, Scope
+from pmkb.model import Postmortem
 from pmkb.rules import run_rules
-from pmkb.validation import load_entries
+from pmkb.sections import Placeholders, excerpts, section_words
+from pmkb.validation import entry_record, load_entries, record_changed
 
 
 class CheckedKnowledgeBase(NamedTuple):
@@ -23,12 +29,37 @@ class CheckedKnowledgeBase(NamedTuple):
     findings: list[Finding]
 
 
-def load_knowledge_base(config: KBConfig, today: date, scope: Scope | None = None) -> CheckedKnowledgeBase:
+def load_knowledge_base(
+    config: KBConfig, today: date, scope: Scope | None = None, *, use_cache: bool = True
+) -> CheckedKnowledgeBase:
     """Read and validate every document, index them, then run the rules over the index.
 
     With a scope (a test on a file's path), only the findings of files in scope are
     wanted: the rules look into those files alone, and every file still lends its ids
     to the index. The findings are those of the whole check, kept for files in scope.
+
+    The cache is used when the `cache` option is on and `use_cache` (the CLI's
+    `--no-cache` turns it off); findings are the same either way.
     """
-    kb = KnowledgeBase(config, load_entries(config), today, scope)
-    return CheckedKnowledgeBase(kb, run_rules(kb))
+    cache = DocumentCache.open(config.root, config.cache_settings()) if config.cache and use_cache else None
+    kb = KnowledgeBase(config, load_entries(config, cache), today, scope)
+    findings = run_rules(kb)
+    if cache is not None:
+        _store(kb, cache)
+    for entry in kb.entries:
+        entry.source.forget_blocks()
+    return CheckedKnowledgeBase(kb, findings)
+
+
+def _store(kb: KnowledgeBase, cache: DocumentCache) -> None:
+    """Keep every readable file's record, with the excerpts pages and exports will ask for."""
+    placeholders = Placeholders.from_config(kb.config)
+    aliases = kb.config.section_aliases
+    for entry in kb.entries:
+        if entry.source.digest is None:
+            continue
+        if entry.restored is None and isinstance(entry.document, Postmortem):
+            excerpts(entry.source, aliases, placeholders)
+            section_words(entry.source, SIMILARITY_SECTIONS, aliases)
+        cache.put(f"{entry.kind}:{entry.path}", entry.source.digest, entry_record(entry), changed=record_changed(entry))
+    cache.save()

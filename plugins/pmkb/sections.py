@@ -4,6 +4,7 @@ content rather than placeholders, and the plain-text excerpts kept per postmorte
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,11 @@ _TIME = re.compile(
 )
 # Punctuation around a placeholder does not make it content: "TBD.", "(TODO)", "...".
 _EDGE_PUNCTUATION = " \t.:;,!?-–—*_()[]{}…\"'`"
+
+
+def _derived_name(what: str, *settings: object) -> str:
+    """A short name for a derived value and the settings it was worked out with."""
+    return f"{what} {hashlib.blake2b(repr(settings).encode(), digest_size=10).hexdigest()}"
 
 
 def section_lookup(aliases: dict[str, list[str]]) -> dict[str, str]:
@@ -57,6 +63,8 @@ class Placeholders:
 
     def __init__(self, placeholders: Iterable[str], prompts: Iterable[str] = ()) -> None:
         self.exact = {_normalise(text) for text in [*placeholders, *prompts]}
+        # What decides a match, as text: derived values that used these placeholders name it.
+        self.fingerprint = _derived_name("placeholders", sorted(self.exact), sorted(placeholders))
         worded = sorted(
             (_normalise(text) for text in placeholders if any(ch.isalnum() for ch in text)), key=len, reverse=True
         )
@@ -144,6 +152,15 @@ class Excerpts:
 
 
 def excerpts(source: Source, aliases: dict[str, list[str]], placeholders: Placeholders) -> Excerpts:
+    """The excerpts, worked out once per content and configuration (the cache keeps them)."""
+    name = _derived_name("excerpts", sorted(aliases.items()), placeholders.fingerprint)
+    found = source.derived.get(name)
+    if not isinstance(found, Excerpts):
+        found = source.derived[name] = _excerpts(source, aliases, placeholders)
+    return found
+
+
+def _excerpts(source: Source, aliases: dict[str, list[str]], placeholders: Placeholders) -> Excerpts:
     def content(name: str) -> list[Block]:
         heading = find_section(source, name, aliases)
         return content_blocks(source, heading, placeholders) if heading is not None else []
@@ -157,10 +174,17 @@ def excerpts(source: Source, aliases: dict[str, list[str]], placeholders: Placeh
 
 
 def section_words(source: Source, names: Iterable[str], aliases: dict[str, list[str]]) -> str:
-    """The plain text of the named sections (those present), for text search and similarity."""
+    """The plain text of the named sections (those present), for text search and similarity;
+    worked out once per content and configuration (the cache keeps it)."""
+    names = tuple(names)
+    derived = _derived_name("words", names, sorted(aliases.items()))
+    found = source.derived.get(derived)
+    if isinstance(found, str):
+        return found
     parts: list[str] = []
     for name in names:
         heading = find_section(source, name, aliases)
         if heading is not None:
             parts.extend(block.text for block in source.section_blocks(heading) if block.kind != "code")
-    return " ".join(parts)
+    words = source.derived[derived] = " ".join(parts)
+    return words

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from pmkb.cache import DocumentCache
 from pmkb.config import KBConfig
 from pmkb.findings import Finding, Rule
-from pmkb.loader import FieldPath, Kind, Source, discover, load_source
+from pmkb.loader import FieldPath, Kind, Source, discover, parse_source, read_source, relative_path
 from pmkb.model import ID_PATTERN, MODELS, ActionItem, Postmortem, Runbook, _Document, slugify_id
 from pmkb.suggest import closest
 
@@ -57,6 +59,11 @@ class Entry:
     values: dict[str, Any] = field(default_factory=dict)
     # (position in the file's list, item) for each valid action item.
     items: list[tuple[int, ActionItem]] = field(default_factory=list)
+    # The findings of the rules that read this file alone (pmkb.rules.PER_FILE), once run.
+    file_findings: list[Finding] | None = None
+    # What the cached record held when the entry came from the cache: (had file findings,
+    # number of derived values); None when the file was parsed in this run.
+    restored: tuple[bool, int] | None = None
 
     @property
     def kind(self) -> Kind:
@@ -71,13 +78,73 @@ def _folders(config: KBConfig) -> tuple[tuple[Kind, Path], ...]:
     return (("postmortem", config.postmortems_path), ("runbook", config.runbooks_path))
 
 
-def load_entries(config: KBConfig) -> list[Entry]:
-    """Every document under the configured folders, read and validated."""
-    return [
-        entry_of(load_source(path, config.root, kind, config.max_file_bytes), config)
-        for kind, folder in _folders(config)
-        for path in discover(folder)
-    ]
+def load_entries(config: KBConfig, cache: DocumentCache | None = None) -> list[Entry]:
+    """Every document under the configured folders, read and validated (or, for a file
+    whose content the cache knows, restored from its record)."""
+    entries = []
+    # Paths relative to mkdocs.yml, worked out once per folder rather than once per file.
+    folders: dict[Path, str] = {}
+    for kind, folder in _folders(config):
+        for path in discover(folder):
+            parent = folders.get(path.parent)
+            if parent is None:
+                parent = folders[path.parent] = relative_path(path.parent, config.root)
+            relpath = path.name if parent == "." else f"{parent}/{path.name}"
+            source = read_source(path, config.root, kind, config.max_file_bytes, relpath)
+            entry = None
+            if cache is not None and source.digest is not None:
+                record = cache.get(f"{kind}:{source.relpath}", source.digest)
+                if record is not None:
+                    entry = restored_entry(source, record, config)
+            if entry is None:
+                if source.digest is not None:
+                    parse_source(source)
+                entry = entry_of(source, config)
+            entries.append(entry)
+    return entries
+
+
+def entry_record(entry: Entry) -> tuple[Any, ...]:
+    """What reading, validating and the per-file rules found in the entry's file, to be cached."""
+    source = entry.source
+    document_held = entry.document is not None
+    return (
+        source.data,
+        source.lines,
+        source.body_line,
+        source.headings,
+        source.code,
+        source.findings,
+        source.duplicate_keys,
+        source.derived,
+        entry.id,
+        entry.document,
+        entry.findings,
+        None if document_held else entry.values,
+        None if document_held else entry.items,
+        entry.file_findings,
+    )
+
+
+def restored_entry(source: Source, record: Any, config: KBConfig) -> Entry | None:
+    """The entry a cached record describes, or None when the record is not one."""
+    try:
+        (data, lines, body_line, headings, code, source_findings, duplicate_keys, derived) = record[:8]
+        (entry_id, document, findings, values, items, file_findings) = record[8:]
+    except (TypeError, ValueError):
+        return None
+    source.data, source.lines, source.body_line, source.headings = data, lines, body_line, headings
+    source.code, source.findings, source.duplicate_keys, source.derived = code, source_findings, duplicate_keys, derived
+    if document is not None:
+        values, items = valid_values(source, document, findings, config)
+    entry = Entry(source, entry_id, document, findings, values, items, file_findings)
+    entry.restored = (file_findings is not None, len(derived))
+    return entry
+
+
+def record_changed(entry: Entry) -> bool:
+    """Whether the entry's record differs from the one it was restored from."""
+    return entry.restored != (entry.file_findings is not None, len(entry.source.derived))
 
 
 def entry_of(source: Source, config: KBConfig) -> Entry:
@@ -113,8 +180,15 @@ def _adapter(model: type[_Document], name: str) -> TypeAdapter[Any]:
     return TypeAdapter(annotation)
 
 
-_FIELD_ADAPTERS: dict[str, dict[str, TypeAdapter[Any]]] = {
-    kind: {name: _adapter(model, name) for name in model.model_fields} for kind, model in MODELS.items()
+@cache
+def _field_adapters(kind: str) -> dict[str, TypeAdapter[Any]]:
+    """A validator per field, built on first use: only a file with an invalid field needs them."""
+    model = MODELS[kind]
+    return {name: _adapter(model, name) for name in model.model_fields}
+
+
+_MODEL_FIELDS: dict[type[_Document], frozenset[str]] = {
+    model: frozenset(model.model_fields) for model in MODELS.values()
 }
 
 
@@ -128,13 +202,14 @@ def valid_values(
     """The typed value of every field that passed validation, and every valid action item."""
     assert source.data is not None
     if document is not None:
-        values = {name: getattr(document, name) for name in source.data if name in type(document).model_fields}
+        fields = _MODEL_FIELDS[type(document)]
+        values = {name: getattr(document, name) for name in source.data if name in fields}
         items = list(enumerate(getattr(document, "action_items", [])))
         return values, items
     context = _context(config)
     values = {}
     for name, value in source.data.items():
-        adapter = _FIELD_ADAPTERS[source.kind].get(name)
+        adapter = _field_adapters(source.kind).get(name)
         if adapter is None or name == "action_items":
             continue
         try:

@@ -58,6 +58,9 @@ def tree_digest(root: Path) -> dict[str, str]:
     """What each entry under root is, without opening anything that is not a regular file."""
     digest: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(root):
+        if Path(dirpath) == root:
+            # pmkb's cache (.cache/pmkb) is the one folder a command may write to.
+            dirnames[:] = [name for name in dirnames if name != ".cache"]
         for name in sorted(dirnames + filenames):
             path = Path(dirpath) / name
             info = os.lstat(path)

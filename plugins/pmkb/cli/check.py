@@ -43,7 +43,7 @@ def check(
     warn_missing_folders(config)
     # With PATHs, only those files are looked into; the rest lend their ids.
     scope = _scope(paths, config) if paths else None
-    checked = load_knowledge_base(config, state.today, scope)
+    checked = load_knowledge_base(config, state.today, scope, use_cache=state.use_cache)
     selected = checked.findings
     if output_format == "json":
         click.echo(json_text([asdict(item) for item in selected]))

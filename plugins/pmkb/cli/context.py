@@ -26,9 +26,10 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 class Context:
     """What every command shares: the config file and the date that counts as today."""
 
-    def __init__(self, config_file: Path, today: date) -> None:
+    def __init__(self, config_file: Path, today: date, use_cache: bool = True) -> None:
         self.config_file = config_file
         self.today = today
+        self.use_cache = use_cache
         self._config: KBConfig | None = None
         self._checked: CheckedKnowledgeBase | None = None
 
@@ -45,7 +46,7 @@ class Context:
     @property
     def checked(self) -> CheckedKnowledgeBase:
         if self._checked is None:
-            self._checked = load_knowledge_base(self.config, self.today)
+            self._checked = load_knowledge_base(self.config, self.today, use_cache=self.use_cache)
         return self._checked
 
     @property
@@ -126,8 +127,23 @@ class _DateType(click.ParamType):  # type: ignore[type-arg]  # generic only in n
 DATE = _DateType()
 
 
+_NO_CACHE = "pmkb.no_cache"
+
+
+def _remember_no_cache(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_NO_CACHE] = True  # shared by the group's context and the command's
+
+
 def common_options(command: F) -> F:
-    """-f/--config-file and --today, accepted by every command (before or after its name)."""
+    """-f/--config-file, --today and --no-cache, accepted by every command (before or after its name)."""
+    command = click.option(
+        "--no-cache",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_no_cache,
+        help="Read and check every file afresh, neither reading nor writing .cache/pmkb/.",
+    )(command)
     command = click.option(
         "-f",
         "--config-file",
@@ -151,4 +167,5 @@ def make_context(ctx: click.Context, config_file: Path | None, today: str | None
     return Context(
         config_file=config_file or group.get("config_file") or Path("mkdocs.yml"),
         today=parse_today(today if today is not None else group.get("today")),
+        use_cache=not ctx.meta.get(_NO_CACHE, False),
     )

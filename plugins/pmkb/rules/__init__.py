@@ -6,7 +6,10 @@ file breaks while being read; each family module here declares the rules it chec
 over the finished index and yields `RULE.finding(...)` from `check(kb, enabled)`.
 A family that looks into each file reads `kb.entries_in_scope` (under `pmkb check PATH`,
 only those files); one that compares files reads `kb.entries`. The runner keeps only
-findings in scope either way.
+findings in scope either way. A family whose findings depend on one file and the
+configuration alone (not on other files, nor on today) is in `PER_FILE` and has
+`check_entries(config, entries, enabled)`: the runner runs it once per file content and
+the cache keeps its findings with the file's record.
 
 To add a rule: declare it in its family module and add it to that module's `RULES`
 (a new family module also joins `FAMILIES` below), then run `python -m pmkb.rules.docs`
@@ -18,7 +21,8 @@ rules are on, drops findings of rules that are off and re-levels the rest.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 from pmkb import loader, validation
@@ -27,6 +31,7 @@ from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
 from pmkb.rules import actions, content, hollow, id_links, identity, references, runbooks, sections, timestamps
 from pmkb.suggest import closest
+from pmkb.validation import Entry
 
 
 class Declares(Protocol):
@@ -42,17 +47,18 @@ class Family(Declares, Protocol):
     def check(self, kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]: ...
 
 
-FAMILIES: tuple[Family, ...] = (
-    identity,
-    sections,
-    hollow,
-    timestamps,
-    references,
-    id_links,
-    actions,
-    runbooks,
-    content,
-)
+class FileFamily(Family, Protocol):
+    """A family whose findings in a file depend on that file and the configuration alone."""
+
+    def check_entries(
+        self, config: KBConfig, entries: Iterable[Entry], enabled: frozenset[str]
+    ) -> Iterator[Finding]: ...
+
+
+PER_FILE: tuple[FileFamily, ...] = (sections, hollow, timestamps, content)
+# These compare files (ids, references, links by id) or read today (overdue, stale).
+ACROSS_FILES: tuple[Family, ...] = (identity, references, id_links, actions, runbooks)
+FAMILIES: tuple[Family, ...] = (*PER_FILE, *ACROSS_FILES)
 
 _DECLARING: tuple[Declares, ...] = (loader, validation, *FAMILIES)
 RULES: dict[str, Rule] = {
@@ -80,10 +86,12 @@ def run_rules(kb: KnowledgeBase) -> list[Finding]:
     settings = rule_settings(kb.config)
     enabled = frozenset(code for code in RULES if settings.get(code) != "off")
     raw: list[Finding] = []
+    run_per_file_rules(kb.config, [entry for entry in kb.entries_in_scope if entry.file_findings is None], enabled)
     for entry in kb.entries_in_scope:
         raw.extend(entry.source.findings)
         raw.extend(entry.findings)
-    for family in FAMILIES:
+        raw.extend(entry.file_findings or ())
+    for family in ACROSS_FILES:
         if any(rule.code in enabled for rule in family.RULES):
             raw.extend(family.check(kb, enabled))
     findings = []
@@ -96,3 +104,21 @@ def run_rules(kb: KnowledgeBase) -> list[Finding]:
             item = item.relevelled(setting)
         findings.append(item)
     return sorted(set(findings), key=lambda f: (f.path, f.line, f.code, f.message))
+
+
+def run_per_file_rules(config: KBConfig, entries: list[Entry], enabled: frozenset[str]) -> None:
+    """Set each entry's `file_findings`: what the PER_FILE families find in it."""
+    families = [family for family in PER_FILE if any(rule.code in enabled for rule in family.RULES)]
+    if len({entry.path for entry in entries}) < len(entries):
+        # One folder for postmortems and runbooks: a path names two entries.
+        for entry in entries:
+            entry.file_findings = [
+                item for family in families for item in family.check_entries(config, [entry], enabled)
+            ]
+        return
+    found: dict[str, list[Finding]] = defaultdict(list)
+    for family in families:
+        for item in family.check_entries(config, entries, enabled):
+            found[item.path].append(item)
+    for entry in entries:
+        entry.file_findings = found.get(entry.path, [])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from pmkb.config import KBConfig
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
+from pmkb.validation import Entry
 
 BLAME_LANGUAGE = Rule(
     "PMKB012",
@@ -27,11 +29,17 @@ RULES = (BLAME_LANGUAGE, SECRET)
 
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
+    return check_entries(kb.config, kb.entries_in_scope, enabled)
+
+
+def check_entries(config: KBConfig, entries: Iterable[Entry], enabled: frozenset[str]) -> Iterator[Finding]:
+    entries = list(entries)
+    if not entries:
+        return
     # Imported here: compiling the detectors' patterns is a cost only a check should pay.
     from pmkb.rules.blame import BlamePhrases, find_blame
     from pmkb.rules.secrets import SecretOptions, find_secrets
 
-    config = kb.config
     phrases = BlamePhrases(
         extra=tuple(config.blame.extra), allow=tuple(config.blame.allow), use_defaults=config.blame.defaults
     )
@@ -39,7 +47,7 @@ def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     # The detectors are the costly part of a check: skip the ones switched off.
     blame_on = BLAME_LANGUAGE.code in enabled
     secrets_on = SECRET.code in enabled
-    for entry in kb.entries_in_scope:
+    for entry in entries:
         text = entry.source.text
         if not text:
             continue

@@ -9,8 +9,9 @@ on review, silent on drafts. One finding per section, at its heading.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from pmkb.config import KBConfig
 from pmkb.findings import Finding, Level, Rule
 from pmkb.index import KnowledgeBase
 from pmkb.loader import Heading, Source, normalise_heading
@@ -22,6 +23,7 @@ from pmkb.sections import (
     lesson_texts,
     timed_entries,
 )
+from pmkb.validation import Entry
 
 HOLLOW_SECTION = Rule(
     "PMKB015",
@@ -43,9 +45,12 @@ LESSONS = "lessons learned"
 
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
-    config = kb.config
+    return check_entries(kb.config, kb.entries_in_scope, enabled)
+
+
+def check_entries(config: KBConfig, entries: Iterable[Entry], enabled: frozenset[str]) -> Iterator[Finding]:
     placeholders = Placeholders.from_config(config)
-    for entry in kb.entries_in_scope:
+    for entry in entries:
         data = entry.source.data
         if data is None:
             continue

@@ -23,17 +23,18 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
-from typing import Literal
-
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import normalizeReference
-from markdown_it.rules_inline import StateInline
-from markdown_it.rules_inline.link import link as _inline_link
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
+from pmkb.loader import Source
 from pmkb.model import ID_PATTERN
 from pmkb.suggest import closest
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
 
 UNKNOWN_LINK = Rule(
     "PMKB016",
@@ -55,6 +56,7 @@ _CONTAINER_INDENT = 4
 # Every link by id contains one of these; a body without any is not parsed at all.
 _MAYBE_ID_LINK = re.compile(r"\]\[|\]\(\s*<?(?:postmortem|runbook):")
 # A reference definition as Python-Markdown finds it: `[label]: url` at the start of any line.
+_DERIVED_LINKS = "id_links"
 _DEFINITION = re.compile(r"^[ ]{0,3}\[([^\[\]]*)\]:", re.MULTILINE)
 
 
@@ -82,6 +84,8 @@ def _id_reference(state: StateInline, silent: bool) -> bool:
     Other links are parsed by markdown-it's own rule; every link token gets the
     offset of its `[` so that its line can be found.
     """
+    from markdown_it.common.utils import normalizeReference
+
     start = state.pos
     if state.src[start] != "[":
         return False
@@ -111,8 +115,10 @@ def _id_reference(state: StateInline, silent: bool) -> bool:
                 state.posMax = maximum
             state.pos = close + 1
             return True
+    from markdown_it.rules_inline.link import link as inline_link
+
     pushed = len(state.tokens)
-    if not _inline_link(state, silent):
+    if not inline_link(state, silent):
         return False
     # Pending text is flushed into a token of its own before the link's.
     for token in state.tokens[pushed:]:
@@ -122,14 +128,15 @@ def _id_reference(state: StateInline, silent: bool) -> bool:
     return True
 
 
+@cache
 def _parser() -> MarkdownIt:
+    # Imported on first use: a run whose files all come from the cache parses no Markdown.
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark").enable("table")
     md.inline.ruler.before("link", "pmkb_id_reference", _id_reference)
     md.inline.ruler.disable("link")
     return md
-
-
-_markdown = _parser()
 
 
 def unwrap_containers(text: str) -> str:
@@ -187,7 +194,7 @@ def find_id_links(body: str) -> list[IdLink]:
     text = unwrap_containers(body)
     # Python-Markdown, which renders the page, also takes definitions in the middle of a paragraph.
     definitions = {label.strip().lower() for label in _DEFINITION.findall(text)}
-    tokens = _markdown.parse(text, {"pmkb_definitions": definitions})
+    tokens = _parser().parse(text, {"pmkb_definitions": definitions})
     for block in tokens:
         if block.type != "inline" or block.map is None or not block.children:
             continue
@@ -206,13 +213,21 @@ def find_id_links(body: str) -> list[IdLink]:
     return found
 
 
+def source_id_links(source: Source) -> list[IdLink]:
+    """The links by id of a file's body, found once per content (the cache keeps them)."""
+    links: list[IdLink] | None = source.derived.get(_DERIVED_LINKS)
+    if links is None:
+        links = source.derived[_DERIVED_LINKS] = find_id_links(source.body)
+    return links
+
+
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
     postmortem_ids, runbook_ids = kb.postmortem_ids, kb.runbook_ids
     for entry in kb.entries_in_scope:
         if not entry.source.text:
             continue
         offset = entry.source.body_line - 1
-        for link in find_id_links(entry.source.body):
+        for link in source_id_links(entry.source):
             if link.resolve(postmortem_ids, runbook_ids) is not None:
                 continue
             if link.kind is None:

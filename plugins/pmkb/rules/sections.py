@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from pmkb.config import KBConfig
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
 from pmkb.loader import normalise_heading
@@ -36,8 +37,11 @@ def present_sections(entry: Entry, aliases: dict[str, list[str]]) -> set[str]:
 
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
-    config = kb.config
-    for entry in kb.entries_in_scope:
+    return check_entries(kb.config, kb.entries_in_scope, enabled)
+
+
+def check_entries(config: KBConfig, entries: Iterable[Entry], enabled: frozenset[str]) -> Iterator[Finding]:
+    for entry in entries:
         data = entry.source.data
         if data is None:
             continue

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from pmkb.config import KBConfig
 from pmkb.findings import Finding, Rule
 from pmkb.index import KnowledgeBase
 from pmkb.times import utc_minute
@@ -36,7 +37,11 @@ def instants(entry: Entry) -> dict[str, datetime]:
 
 
 def check(kb: KnowledgeBase, enabled: frozenset[str]) -> Iterator[Finding]:
-    for entry in kb.entries_in_scope:
+    return check_entries(kb.config, kb.entries_in_scope, enabled)
+
+
+def check_entries(config: KBConfig, entries: Iterable[Entry], enabled: frozenset[str]) -> Iterator[Finding]:
+    for entry in entries:
         if entry.kind != "postmortem" or entry.source.data is None:
             continue
         times = instants(entry)

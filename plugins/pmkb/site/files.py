@@ -58,6 +58,10 @@ class SiteFiles:
         found = self._specs.get(file.src_uri)
         return found[1] if found is not None and found[0] is file else None
 
+    def pages(self) -> list[tuple[File, PageSpec]]:
+        """Every page pmkb added to this build, with its spec, in the order they were added."""
+        return list(self._specs.values())
+
     def add_to(self, files: Files, extra_pages: Sequence[PageSpec] = ()) -> None:
         """Add pmkb's files to `files`; `extra_pages` are the preview's own pages under `mkdocs serve`."""
         self._drop_raw_documents(files)

@@ -13,6 +13,10 @@ Build order, as MkDocs runs it:
   them in their header and footer, or render an index page; while serving, add the
   findings banner.
 - `on_serve`: watch the knowledge-base folders so `mkdocs serve` rebuilds on edits.
+
+Under `mkdocs serve`, `on_pre_build`, `on_files`, `on_page_context` and `on_post_build`
+also let a rebuild skip the postmortem and runbook pages an edit did not change, and
+complete the search index with their entries (`incremental.py`).
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ from pmkb.pipeline import load_knowledge_base
 from pmkb.rules import rule_settings
 from pmkb.site import nav as site_nav
 from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
+from pmkb.site.incremental import IncrementalPreview, fingerprint, without_scores
 from pmkb.site.links import BodyLinks, Links, RenderingDocument
+from pmkb.site.pages import PageSpec
 from pmkb.site.preview import PROBLEMS, Preview, log_errors
 from pmkb.site.render import Renderer, template_environment
 from pmkb.site.sanitize import sanitize_body
@@ -83,6 +89,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     # MkDocs keeps a plugin with `on_startup` across the rebuilds of `mkdocs serve`.
     serving = False
     preview: Preview | None = None
+    incremental: IncrementalPreview | None = None
+    config_of_build: MkDocsConfig | None = None
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -100,10 +108,12 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # `mkdocs serve --clean` reports "build" and, like `mkdocs build`, fails on errors.
         self.serving = command == "serve"
+        self.incremental = IncrementalPreview(dirty=dirty) if self.serving else None
 
     def on_shutdown(self) -> None:
         # The instance outlives the command: a later build in the same process is no preview.
         self.serving = False
+        self.incremental = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -121,17 +131,37 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.renderer = Renderer(self.kb, self.links, env, config.site_name)
         self.preview = Preview(self.kb, findings, self.renderer) if self.serving else None
         config.markdown_extensions.append(BodyLinks(self.rendering, self.links))  # type: ignore[arg-type]
+        self.config_of_build = config
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         if JS_URI not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(JS_URI)
         return config
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.incremental is not None:
+            self.incremental.before_build(config)
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.kb is not None
         self.site_files = SiteFiles(self.kb, self.kb_config, self.links, config)
         self.site_files.add_to(files, self.preview.specs() if self.preview is not None else ())
+        if self.incremental is not None:
+            pages = self.site_files.pages()
+            preview = self.preview
+            documents = [
+                (file, spec)
+                for file, spec in pages
+                if spec.is_document and not (preview is not None and preview.owns(spec))
+            ]
+            self.incremental.plan(config, files, [file.src_uri for file, _ in pages], documents, self.fingerprint)
         return files
+
+    def fingerprint(self, spec: PageSpec) -> str:
+        """Everything pmkb puts into a document's page: its Markdown, header and footer, findings."""
+        banner = self.preview.banner_names(spec) if self.preview is not None else None
+        views = self.renderer.views.page(spec.kind, spec.subject)
+        return fingerprint(spec.markdown(), spec.template, without_scores(views), banner)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.links.index_files(files)
@@ -168,6 +198,21 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             return content
         finally:
             self.rendering.clear()
+
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+        if self.incremental is not None:
+            self.incremental.page_built(page.url)
+        return context
+
+    @event_priority(50)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # Before the search plugin writes its index: the index must have every page's entries.
+        if self.incremental is not None:
+            self.incremental.after_build(config)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.incremental is not None and self.config_of_build is not None:
+            self.incremental.build_failed(self.config_of_build)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         docs_dir = Path(config.docs_dir).resolve()

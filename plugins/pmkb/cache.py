@@ -1,0 +1,207 @@
+"""A persistent cache of what reading and checking each file found, as ruff and mypy keep.
+
+Each file's record is stored under its path with a digest of its bytes, and the whole
+store is valid for one key: the pmkb version, a digest of pmkb's own code, the versions
+of the libraries whose output findings depend on, and the configuration. A record is
+used only when both the key and the file's digest match, so an edit, a pmkb upgrade or
+a changed option each make pmkb read the files concerned afresh.
+
+The store is one file in `<folder of mkdocs.yml>/.cache/pmkb/` (the project's cache
+folder, where Material for MkDocs keeps its own), with a `.gitignore` so it is never
+committed. Deleting the folder is always safe. A cache that is missing, unreadable,
+corrupt or from another version is ignored; a cache that can't be written leaves the
+run as it was. Writes go to a temporary file first and replace the store in one step,
+so two runs at once (a pre-commit hook and `mkdocs serve`) never leave a torn file.
+
+Records are pickled, the fastest of the formats measured to load. The store is signed
+with a key kept in the user's own cache folder (`$XDG_CACHE_HOME/pmkb/signing-key`, by
+default `~/.cache/pmkb/`) and its signature is checked before anything is unpickled,
+and the unpickler builds only the types records hold: a store committed to a
+repository by someone else, or copied from another machine, is ignored, so it can
+neither run code nor hide a finding.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import hmac
+import io
+import os
+import pickle
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+CACHE_FOLDER = Path(".cache") / "pmkb"
+STORE_NAME = "documents.pickle"
+SIGNING_KEY_NAME = "signing-key"
+_FORMAT = 1
+_MAGIC = b"pmkb-cache\n"
+_SIGNATURE_BYTES = 32
+# Libraries whose behaviour shapes what a record holds: YAML values, Markdown blocks,
+# validation messages, the secret detector's patterns, transliterated ids.
+_LIBRARIES = ("PyYAML", "markdown-it-py", "pydantic", "pydantic-core", "detect-secrets", "anyascii")
+# The only globals a record may name: pmkb's record types and the standard values they hold.
+_ALLOWED_GLOBALS = frozenset(
+    {
+        ("pmkb.findings", "Finding"),
+        ("pmkb.loader", "Heading"),
+        ("pmkb.model", "Postmortem"),
+        ("pmkb.model", "Runbook"),
+        ("pmkb.model", "ActionItem"),
+        ("pmkb.sections", "Excerpts"),
+        ("pmkb.rules.id_links", "IdLink"),
+        ("datetime", "datetime"),
+        ("datetime", "date"),
+        ("datetime", "time"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+    }
+)
+
+
+def digest(data: bytes) -> bytes:
+    """The identity of a file's content."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def cache_key(settings: str) -> str:
+    """The key a store is valid for: pmkb's version and code, its libraries' versions, the settings."""
+    from importlib import metadata  # on first use: `pmkb --help` needs no cache
+
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(f"format {_FORMAT}\n{settings}\n".encode())
+    for library in ("pmkb", *_LIBRARIES):
+        try:
+            version = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        hasher.update(f"{library} {version}\n".encode())
+    # A development install keeps its version number while its code changes.
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        hasher.update(path.relative_to(package).as_posix().encode())
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def user_cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pmkb"
+
+
+def signing_key() -> bytes | None:
+    """This user's key for signing stores, made on first use; None when it can't be kept."""
+    path = user_cache_folder() / SIGNING_KEY_NAME
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".signing-key-", dir=path.parent)
+        with os.fdopen(handle, "wb") as output:
+            output.write(secrets.token_bytes(32))
+        # Two first runs at once: the first key written wins, and both read it back.
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) >= 32 else None
+
+
+def _signature(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.blake2b).digest()[:_SIGNATURE_BYTES]
+
+
+class _RecordUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED_GLOBALS:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a record type")
+        return super().find_class(module, name)
+
+
+class DocumentCache:
+    """Records by file path, each valid while the file's digest is the one stored with it."""
+
+    def __init__(self, folder: Path, key: str, signing: bytes | None) -> None:
+        self.folder = folder
+        self.key = key
+        self._signing = signing
+        self._stored: dict[str, tuple[bytes, Any]] = {}
+        self._kept: dict[str, tuple[bytes, Any]] = {}
+        self._changed = False
+
+    @classmethod
+    def open(cls, root: Path, settings: str) -> DocumentCache:
+        """The store of the project at root, empty when there is none that can be used."""
+        cache = cls(root / CACHE_FOLDER, cache_key(settings), signing_key())
+        cache._stored = cache._read()
+        return cache
+
+    def _read(self) -> dict[str, tuple[bytes, Any]]:
+        if self._signing is None:
+            return {}
+        try:
+            with open(self.folder / STORE_NAME, "rb") as handle:
+                data = handle.read()
+            start = len(_MAGIC) + _SIGNATURE_BYTES
+            if not data.startswith(_MAGIC):
+                return {}
+            if not hmac.compare_digest(data[len(_MAGIC) : start], _signature(self._signing, data[start:])):
+                return {}
+            # Collection passes while loading find no garbage and take most of the time.
+            gc.disable()
+            try:
+                stored = _RecordUnpickler(io.BytesIO(data[start:])).load()
+            finally:
+                gc.enable()
+        except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: start afresh
+            return {}
+        if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.key):
+            return {}
+        records = stored[1]
+        return records if isinstance(records, dict) else {}
+
+    def get(self, path: str, file_digest: bytes) -> Any | None:
+        """The record stored for this path and content, or None."""
+        stored = self._stored.get(path)
+        if stored is None or not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != file_digest:
+            return None
+        return stored[1]
+
+    def put(self, path: str, file_digest: bytes, record: Any, *, changed: bool) -> None:
+        """Keep a record for the next run; `changed` when it differs from the one read."""
+        self._kept[path] = (file_digest, record)
+        self._changed = self._changed or changed
+
+    def save(self) -> None:
+        """Write the records put in this run (files gone since are dropped), when any changed."""
+        if self._signing is None or (not self._changed and self._kept.keys() == self._stored.keys()):
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# pmkb's cache: safe to delete, never to commit\n*\n", encoding="utf-8")
+            payload = pickle.dumps((self.key, self._kept), protocol=pickle.HIGHEST_PROTOCOL)
+            data = _MAGIC + _signature(self._signing, payload) + payload
+            handle, temporary = tempfile.mkstemp(prefix=".documents-", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(handle, "wb") as output:
+                    output.write(data)
+                os.replace(temporary, self.folder / STORE_NAME)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except (OSError, pickle.PicklingError, RecursionError, TypeError):
+            return  # a read-only or full disk: the run's results stand without a cache

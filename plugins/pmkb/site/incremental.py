@@ -1,0 +1,319 @@
+"""Under `mkdocs serve`, rebuild only the pages an edit changes.
+
+MkDocs rebuilds the whole site after every save, so with thousands of postmortems a
+writer would wait as long as a full build to see a fix. MkDocs' own `--dirty` mode
+skips unchanged files, but writes a search index of the rebuilt pages alone and never
+rebuilds the pages that show what changed elsewhere (a renamed incident's title in the
+"Related" list of another).
+
+pmkb knows what each of its pages shows, so after each build under `mkdocs serve` it
+keeps, for every postmortem and runbook page, a fingerprint of everything the page's
+HTML is made of: its generated Markdown (front matter and body), the view models of
+its header and footer (titles of related incidents, similar incidents, runbooks,
+action items...), and its findings in the preview. A fingerprint of what every page
+shares goes beside them: mkdocs.yml and the files it inherits, every file of docs_dir
+and the theme (size and modification time), the theme's custom_dir, and the set of
+pages pmkb generates.
+
+On the next rebuild, when that shared fingerprint is unchanged, a document page whose
+own fingerprint is unchanged is left out of the build (`InclusionLevel.EXCLUDED`):
+MkDocs neither renders nor writes it. Its file from the previous build is moved back
+into place afterwards, and its search entries are put back into the new search index
+where a full build would have put them, so `search_index.json`, the index pages, the
+feed and kb.json are the full build's. Every other page (the index pages, the
+dashboard, user pages) is rebuilt as usual. When anything shared changed, or a plugin
+that may read every page is configured, the rebuild is a full one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from pmkb.plaintext import plain
+from pmkb.site.pages import PageSpec
+
+log = get_plugin_logger("pmkb")
+# Plugins known to look at one page at a time; with any other, every rebuild is a full one.
+PER_PAGE_PLUGINS = frozenset({"pmkb", "search", "material/search"})
+_INHERIT = re.compile(r"^INHERIT:\s*['\"]?(?P<path>[^'\"#\n]+?)['\"]?\s*(?:#.*)?$", re.MULTILINE)
+# Files MkDocs writes from the theme that list every page it built: a rebuild that skipped
+# pages would leave those out, so the previous (full) ones are put back.
+LISTINGS = ("sitemap.xml", "sitemap.xml.gz")
+# How many files mkdocs.yml may inherit through, one from the next.
+_MAX_INHERIT_DEPTH = 20
+SearchEntry = dict[str, Any]
+_UNIQUE = itertools.count()
+
+
+def fingerprint(*parts: object) -> str:
+    """A digest of the parts' reprs; a part whose repr is not its value makes it unique to this build."""
+    hasher = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        text = repr(part)
+        if " object at 0x" in text:
+            # An address, not a value: never equal to a later build's, so the page is rebuilt.
+            text += f"{id(part)}:{os.getpid()}:{next(_UNIQUE)}"
+        hasher.update(text.encode("utf-8", "surrogatepass"))
+        hasher.update(b"\x00")
+    return hasher.hexdigest()
+
+
+def _config_files(config_file: Path) -> list[tuple[str, bytes]]:
+    """mkdocs.yml and every file it inherits from, with their bytes."""
+    found: list[tuple[str, bytes]] = []
+    path: Path | None = config_file
+    while path is not None and len(found) < _MAX_INHERIT_DEPTH:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        found.append((str(path), data))
+        match = _INHERIT.search(data.decode("utf-8", "replace"))
+        path = (path.parent / match["path"]).resolve() if match else None
+    return found
+
+
+def _tree_state(folder: Path) -> list[tuple[str, int, int]]:
+    """Every file under `folder` with its size and modification time."""
+    state: list[tuple[str, int, int]] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            state.append((path, stat.st_size, stat.st_mtime_ns))
+    return state
+
+
+def without_scores(views: dict[str, Any]) -> dict[str, Any]:
+    """A document's view models without the similarity scores, which no built-in template shows.
+
+    Any edit moves the scores of every incident sharing a word with it a little, so with
+    them nearly every page would count as changed. Which incidents are similar, in which
+    order, sharing which terms, stays in; a custom template that prints scores shows a
+    page's previous ones until the page is rebuilt for another reason.
+    """
+    similar = views.get("similar")
+    if not isinstance(similar, list):
+        return views
+    return {**views, "similar": [(row.incident, row.shared) for row in similar]}
+
+
+def shared_fingerprint(config: MkDocsConfig, files: Files, generated: Iterable[str]) -> str:
+    """What every page of the site is made of, apart from pmkb's own documents."""
+    disk: list[tuple[str, str, int, int]] = []
+    for file in files:
+        if file.generated_by is None and file.abs_src_path:
+            try:
+                stat = os.stat(file.abs_src_path)
+            except OSError:
+                continue
+            disk.append((file.src_uri, file.abs_src_path, stat.st_size, stat.st_mtime_ns))
+    theme_dir = config.theme.custom_dir
+    config_file = Path(config.config_file_path) if config.config_file_path else None
+    return fingerprint(
+        _config_files(config_file) if config_file else [],
+        disk,
+        _tree_state(Path(theme_dir)) if theme_dir else [],
+        sorted(generated),
+    )
+
+
+def page_url_of(entry: SearchEntry) -> str:
+    """The URL of the page a search entry belongs to: its location without the anchor."""
+    return str(entry.get("location", "")).split("#", 1)[0]
+
+
+@dataclass
+class _Build:
+    """What one build left behind for the next."""
+
+    shared: str
+    documents: dict[str, str]  # src_uri -> fingerprint
+    search: dict[str, list[SearchEntry]]  # page URL -> its entries, in order
+    listings: dict[str, bytes]  # the files that list every page (sitemap.xml), as a full build wrote them
+
+
+@dataclass
+class IncrementalPreview:
+    """Skips unchanged document pages on rebuilds under `mkdocs serve` (see the module's docstring)."""
+
+    dirty: bool = False  # `mkdocs serve --dirty`: MkDocs does not clear site_dir
+    previous: _Build | None = None
+    _shared: str = ""
+    _documents: dict[str, str] = field(default_factory=dict)
+    _skipped: list[File] = field(default_factory=list)
+    _built: set[str] = field(default_factory=set)
+    _aside: Path | None = None
+    _files: Files | None = None
+    _full_reason_logged: str = ""
+
+    # Before the build -----------------------------------------------------------------
+
+    def before_build(self, config: MkDocsConfig) -> None:
+        """Move the previous build aside, so MkDocs' cleaning of site_dir keeps what we may reuse."""
+        self._skipped, self._built, self._aside = [], set(), None
+        if self.previous is None or self.dirty:
+            return
+        site_dir = Path(config.site_dir)
+        aside = site_dir.with_name(site_dir.name + ".pmkb-previous")
+        shutil.rmtree(aside, ignore_errors=True)
+        try:
+            aside.mkdir()
+            for entry in os.listdir(site_dir):
+                if not entry.startswith("."):  # MkDocs leaves hidden files alone; so do we
+                    os.replace(site_dir / entry, aside / entry)
+        except OSError as exc:
+            log.info(plain(f"rebuilding every page: could not keep the previous build ({exc})"))
+            self._restore_all(site_dir, aside)
+            self.previous = None
+            return
+        self._aside = aside
+
+    def plan(
+        self,
+        config: MkDocsConfig,
+        files: Files,
+        generated: Iterable[str],
+        documents: Iterable[tuple[File, PageSpec]],
+        page_fingerprint: Callable[[PageSpec], str],
+    ) -> None:
+        """Fingerprint every document page; leave out of this build those that did not change.
+
+        `generated` is the source URI of every page pmkb adds; `documents` the postmortem
+        and runbook pages among them that may be reused.
+        """
+        documents = list(documents)
+        self._files = files
+        self._shared = shared_fingerprint(config, files, generated)
+        self._documents = {file.src_uri: page_fingerprint(spec) for file, spec in documents}
+        reason = self._full_rebuild_reason(config)
+        if reason:
+            if reason != self._full_reason_logged and self.previous is not None:
+                log.info(plain(f"rebuilding every page: {reason}"))
+                self._full_reason_logged = reason
+            return
+        previous = self.previous
+        assert previous is not None
+        site_dir = Path(config.site_dir)
+        for file, _ in documents:
+            if previous.documents.get(file.src_uri) != self._documents[file.src_uri]:
+                continue
+            if self._output_kept(site_dir, file):
+                file.inclusion = InclusionLevel.EXCLUDED
+                self._skipped.append(file)
+        total = len(self._documents)
+        log.info(f"rebuilding {total - len(self._skipped)} of {total} postmortem and runbook pages")
+
+    def _full_rebuild_reason(self, config: MkDocsConfig) -> str:
+        if self.previous is None:
+            return "first build"
+        others = sorted(name for name in config.plugins if name not in PER_PAGE_PLUGINS)
+        if others:
+            return f"plugin {others[0]!r} may read every page"
+        if search_plugin(config) is None and any(name in config.plugins for name in ("search", "material/search")):
+            return "the search plugin is not Material for MkDocs' own"
+        if self.previous.shared != self._shared:
+            return "mkdocs.yml, docs_dir, the theme or the set of pages changed"
+        return ""
+
+    def _output_kept(self, site_dir: Path, file: File) -> bool:
+        where = self._aside if self._aside is not None else site_dir
+        return (where / file.dest_uri).is_file()
+
+    # During the build -----------------------------------------------------------------
+
+    def page_built(self, url: str) -> None:
+        self._built.add(url)
+
+    # After the build ------------------------------------------------------------------
+
+    def after_build(self, config: MkDocsConfig) -> None:
+        """Put skipped pages' files and search entries back; remember this build for the next."""
+        site_dir = Path(config.site_dir)
+        for file in self._skipped:
+            if self._aside is not None:
+                target = site_dir / file.dest_uri
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self._aside / file.dest_uri, target)
+        if self._aside is not None:
+            shutil.rmtree(self._aside, ignore_errors=True)
+            self._aside = None
+        search = search_plugin(config)
+        entries = self._merged_search_entries(search.search_index.entries) if search is not None else []
+        if search is not None:
+            search.search_index.entries = entries
+            # Material's own merge for `--dirty` assumes one rebuilt page; the list is whole already.
+            search.search_index_prev = None
+        grouped: dict[str, list[SearchEntry]] = {}
+        for entry in entries:
+            grouped.setdefault(page_url_of(entry), []).append(entry)
+        self.previous = _Build(self._shared, self._documents, grouped, self._listings(site_dir))
+
+    def _listings(self, site_dir: Path) -> dict[str, bytes]:
+        """This build's sitemap, or the last full one's, which is written back when pages were skipped."""
+        if self._skipped and self.previous is not None:
+            for name, data in self.previous.listings.items():
+                (site_dir / name).write_bytes(data)
+            return self.previous.listings
+        return {name: (site_dir / name).read_bytes() for name in LISTINGS if (site_dir / name).is_file()}
+
+    def _merged_search_entries(self, fresh: list[SearchEntry]) -> list[SearchEntry]:
+        """This build's entries, with each page that was not rebuilt given its previous ones, in page order."""
+        previous = self.previous.search if self.previous is not None else {}
+        by_page: dict[str, list[SearchEntry]] = {}
+        for entry in fresh:
+            by_page.setdefault(page_url_of(entry), []).append(entry)
+        merged: list[SearchEntry] = []
+        assert self._files is not None
+        for file in self._files.documentation_pages(inclusion=lambda _: True):
+            url = file.url
+            if url in self._built:
+                merged.extend(by_page.pop(url, []))
+            else:
+                merged.extend(previous.get(url, []))
+        for rest in by_page.values():  # entries of pages not in the file list (another plugin's)
+            merged.extend(rest)
+        return merged
+
+    def build_failed(self, config: MkDocsConfig) -> None:
+        """Leave site_dir as complete as it was; the next build starts afresh."""
+        if self._aside is not None:
+            self._restore_all(Path(config.site_dir), self._aside)
+            self._aside = None
+        self.previous = None
+
+    @staticmethod
+    def _restore_all(site_dir: Path, aside: Path) -> None:
+        for dirpath, _, filenames in os.walk(aside):
+            for name in filenames:
+                source = Path(dirpath) / name
+                target = site_dir / source.relative_to(aside)
+                if not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(source, target)
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def search_plugin(config: MkDocsConfig) -> Any | None:
+    """Material's search plugin, whose index pmkb completes; None for any other."""
+    for name in ("material/search", "search"):
+        plugin: BasePlugin[Any] | None = config.plugins.get(name)
+        if plugin is not None and type(plugin).__module__.startswith("material.plugins.search"):
+            return plugin
+    return None
