@@ -173,6 +173,9 @@ class KBConfig(BaseModel):
     recurrence_days: int = Field(default=90, ge=1)
     # How many incidents the dashboard lists under "Recent incidents".
     dashboard_recent: int = Field(default=10, ge=1)
+    # Rows per page of a generated list; a longer list continues on numbered pages
+    # (/postmortems/page/2/), so no page grows with the knowledge base.
+    list_page_size: int = Field(default=200, ge=1)
 
     # Where mkdocs.yml lives; not a user option.
     root: Path = Field(default_factory=Path.cwd, exclude=True)

@@ -11,6 +11,7 @@ import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -158,6 +159,7 @@ class Source:
         return cached
 
 
+@lru_cache(maxsize=4096)  # the rules ask for the same few headings thousands of times
 def normalise_heading(text: str) -> str:
     """Case, surrounding space, a trailing colon and a leading `1.`/`3)` don't matter."""
     text = _WHITESPACE.sub(" ", text).strip().rstrip(":").strip()

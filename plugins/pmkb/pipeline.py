@@ -9,6 +9,7 @@ and only the rules that compare files or read today run afresh.
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from typing import NamedTuple
 
@@ -42,10 +43,16 @@ def load_knowledge_base(
     `--no-cache` turns it off); findings are the same either way.
     """
     cache = DocumentCache.open(config.root, config.cache_settings()) if config.cache and use_cache else None
-    kb = KnowledgeBase(config, load_entries(config, cache), today, scope)
-    findings = run_rules(kb)
-    if cache is not None:
-        _store(kb, cache)
+    # While the knowledge base is loaded and checked, collections need not walk the objects
+    # that exist already (the cache's records above all); afterwards they are collectable again.
+    gc.freeze()
+    try:
+        kb = KnowledgeBase(config, load_entries(config, cache), today, scope)
+        findings = run_rules(kb)
+        if cache is not None:
+            _store(kb, cache)
+    finally:
+        gc.unfreeze()
     for entry in kb.entries:
         entry.source.forget_blocks()
     return CheckedKnowledgeBase(kb, findings)

@@ -92,8 +92,12 @@ def test_search_finds_documents_by_their_values(example_site, kb):
         entries = by_location[f"runbooks/{rb_id}/"]
         tags = {tag for doc in entries for tag in doc.get("tags", [])}
         assert set(runbook.alerts) <= tags
-    # Index pages stay out of the way of documents.
-    for url in ("", "postmortems/", "runbooks/", "timeline/", "actions/", "alerts/"):
+    # Generated lists are navigation: only documents (and the user's own pages) are indexed.
+    generated = ["", "postmortems/", "runbooks/", "timeline/", "actions/", "alerts/", "services/", "tags/", "severity/"]
+    generated += [f"services/{kb.slugs['service'][name]}/" for name in kb.services]
+    generated += [f"tags/{kb.slugs['tag'][name]}/" for name in kb.tags]
+    generated += [f"severity/{kb.slugs['severity'][level]}/" for level in kb.config.severities]
+    for url in generated:
         assert url not in by_location, url
 
 

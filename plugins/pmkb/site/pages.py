@@ -7,7 +7,7 @@ later, in `render.py`, once MkDocs knows every file's URL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,12 @@ import yaml
 from markupsafe import escape
 
 from pmkb.index import KnowledgeBase, path_segment
+from pmkb.site.paging import PAGED_KINDS, list_length, page_count, part_uri, rows_per_page
 
 # (kind, subject): ("postmortem", "2024-03-05-checkout"), ("tag", "database"), ("timeline", "").
+# A long list's numbered page has its own key: ("tag#page-2", "database"), see part_key.
 PageKey = tuple[str, str]
+_PART_MARK = "#page-"
 
 # Section pages in the order the navigation lists them, with their titles.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
@@ -32,8 +35,10 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 )
 # Pages whose tables are wider than the content column with a table of contents beside them.
 _WIDE = {"postmortems", "runbooks", "services", "severities", "actions", "alerts", "service", "tag", "severity"}
-# Documents must win search results; a per-value page is worth finding by its name only.
-_VALUE_PAGE_BOOST = 0.5
+# Generated lists are navigation, not content: kept out of the search index, so a search
+# finds the documents themselves (each carries its id, severity, services, tags and
+# alerts as page tags) and the index does not grow with every list a document is in.
+_NOT_SEARCHED = {"exclude": True}
 
 
 @dataclass
@@ -48,10 +53,11 @@ class PageSpec:
     hide: list[str] = field(default_factory=list)
     body: str = ""  # Markdown of a postmortem or runbook, as written
     origin: Path | None = None  # the knowledge-base file a document page comes from
+    part: int = 1  # which numbered page of a long list (see paging.py)
 
     @property
     def kind(self) -> str:
-        return self.key[0]
+        return self.key[0].partition(_PART_MARK)[0]
 
     @property
     def subject(self) -> str:
@@ -87,6 +93,12 @@ def id_words(doc_id: str) -> list[str]:
     """
     words = "-".join(part for part in doc_id.split("-") if part and not part.isdigit())
     return [words] if words else []
+
+
+def part_key(key: PageKey, part: int) -> PageKey:
+    """The key of a list's numbered page; page 1 is the list's own page."""
+    kind, subject = key
+    return key if part == 1 else (f"{kind}{_PART_MARK}{part}", subject)
 
 
 def value_uri(folder: str, slug: str) -> str:
@@ -132,7 +144,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
             src_uri=dashboard_uri,
             title="Dashboard",
             template="dashboard.html",
-            search={"exclude": True},
+            search=_NOT_SEARCHED,
             hide=["toc"],
         )
     )
@@ -143,7 +155,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
                 src_uri=src_uri,
                 title=title,
                 template=f"{kind}.html",
-                    search={"exclude": True},
+                search=_NOT_SEARCHED,
                 hide=["toc"] if kind in _WIDE else [],
             )
         )
@@ -160,9 +172,30 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
                     src_uri=value_uri(folder, slugs[name]),
                     title=f"{label}: {name}",
                     template=f"{kind}.html",
-                    search={"boost": _VALUE_PAGE_BOOST},
+                    search=_NOT_SEARCHED,
                     hide=["toc"] if kind in _WIDE else [],
                 )
             )
-    return specs
+    return _with_numbered_pages(kb, specs)
 
+
+def _with_numbered_pages(kb: KnowledgeBase, specs: list[PageSpec]) -> list[PageSpec]:
+    """Each spec followed by the numbered pages of its list, when the list is too long for one."""
+    size = kb.config.list_page_size
+    every: list[PageSpec] = []
+    for spec in specs:
+        every.append(spec)
+        if spec.kind not in PAGED_KINDS:
+            continue
+        rows = rows_per_page(spec.kind, size)
+        for part in range(2, page_count(list_length(kb, spec.kind, spec.subject), rows) + 1):
+            every.append(
+                replace(
+                    spec,
+                    key=part_key(spec.key, part),
+                    src_uri=part_uri(spec.src_uri, part),
+                    title=f"{spec.title} (page {part})",
+                    part=part,
+                )
+            )
+    return every

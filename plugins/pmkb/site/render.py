@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from functools import cached_property
 from pathlib import Path
@@ -33,7 +34,8 @@ from pmkb import reports
 from pmkb.index import KnowledgeBase, SlugMap
 from pmkb.loader import normalise_heading
 from pmkb.site.links import Links
-from pmkb.site.pages import PageSpec
+from pmkb.site.pages import PageSpec, part_key
+from pmkb.site.paging import PageLink, Pager
 from pmkb.site.toc import anchor_links
 from pmkb.site.views import SectionLink, Views
 from pmkb.times import iso_utc, utc_minute
@@ -121,12 +123,27 @@ class Renderer:
         The README's "Template API" documents every name; a test holds the two together.
         """
         context = self.common(file)
-        context.update(self.views.page(spec.kind, spec.subject))
+        context.update(self.views.page(spec.kind, spec.subject, spec.part))
+        if context.get("pager") is not None:
+            context["pager"] = self.pager_links(spec, file, context["pager"])
         if body is not None:
             context["body"] = body
         if spec.kind == "runbook":
             context["sections"] = self.runbook_sections(body or Markup(""))
         return context
+
+    def pager_links(self, spec: PageSpec, file: File, pager: Pager) -> Pager:
+        """The pager with links, relative to `file`, to every numbered page of its list."""
+        base = (spec.kind, spec.subject)
+        links = tuple(
+            PageLink(number, self.links.url(file, *part_key(base, number))) for number in range(1, pager.count + 1)
+        )
+        return replace(
+            pager,
+            links=links,
+            previous=links[pager.number - 2].url if pager.number > 1 else None,
+            next=links[pager.number].url if pager.number < pager.count else None,
+        )
 
     def common(self, file: File) -> dict[str, Any]:
         """The values and helpers every template gets, for a page published as `file`."""

@@ -22,6 +22,11 @@ from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
 from pmkb.model import ActionItem, Postmortem, Runbook
 from pmkb.site.chart import incidents_chart
+
+# PageLink and Pager are view models too; they live beside the paging they describe.
+from pmkb.site.paging import PAGED_KINDS, list_length, pager, rows_per_page, section_windows
+from pmkb.site.paging import PageLink as PageLink
+from pmkb.site.paging import Pager as Pager
 from pmkb.times import MONTH_NAMES
 
 # Rows ------------------------------------------------------------------------------
@@ -110,7 +115,9 @@ class ActionGroup:
 
     key: str  # overdue, open or closed; the section's anchor
     title: str
-    rows: tuple[ActionRow, ...]
+    rows: tuple[ActionRow, ...]  # those on this page: all of them unless the list is split
+    total: int  # the section's rows on every page
+    first_page: int  # the page its rows start on (1 when it has none)
 
 
 @dataclass(frozen=True)
@@ -239,10 +246,25 @@ class Views:
         self._incidents: dict[str, IncidentRow] = {}
         self._runbooks: dict[str, RunbookRow] = {}
 
-    def page(self, kind: str, subject: str) -> dict[str, Any]:
-        """The names a template of this page kind gets, beside the helpers every page gets."""
+    def page(self, kind: str, subject: str, part: int = 1) -> dict[str, Any]:
+        """The names a template of this page kind gets, beside the helpers every page gets.
+
+        `part` is the numbered page of a long list (see paging.py); its `pager` has no
+        links yet: they depend on where the page is published.
+        """
+        if kind in PAGED_KINDS:
+            paged: Callable[[str, int], dict[str, Any]] = getattr(self, f"_page_{kind}")
+            return paged(subject, part)
         builder: Callable[[str], dict[str, Any]] = getattr(self, f"_page_{kind}")
         return builder(subject)
+
+    def _window(self, kind: str, subject: str, part: int) -> tuple[slice, Pager | None]:
+        """Which rows of a page kind's list this page shows, and its pager (None: all of them)."""
+        size = rows_per_page(kind, self.kb.config.list_page_size)
+        found = pager(list_length(self.kb, kind, subject), size, part)
+        if found is None:
+            return slice(None), None
+        return slice(found.first - 1, found.last), found
 
     # Rows ----------------------------------------------------------------------------
 
@@ -338,10 +360,12 @@ class Views:
             "recurrence_days": kb.config.recurrence_days,
         }
 
-    def _page_postmortems(self, subject: str) -> dict[str, Any]:
+    def _page_postmortems(self, subject: str, part: int) -> dict[str, Any]:
         kb = self.kb
+        window, shown = self._window("postmortems", subject, part)
         return {
-            "incidents": self.incidents(kb.postmortems),
+            "incidents": self.incidents(list(kb.postmortems)[window]),
+            "pager": shown,
             "service_names": sorted(kb.by_service, key=str.casefold),
             "tag_names": sorted(kb.by_tag, key=str.casefold),
             "postmortems_dir": kb.config.postmortems_dir,
@@ -370,8 +394,10 @@ class Views:
             "runbooks": self.runbooks(rb_id for rb_id in dict.fromkeys(pm.runbooks) if rb_id in kb.runbooks),
         }
 
-    def _page_runbooks(self, subject: str) -> dict[str, Any]:
-        return {"runbooks": self.runbooks(self.kb.runbooks), "runbooks_dir": self.kb.config.runbooks_dir}
+    def _page_runbooks(self, subject: str, part: int) -> dict[str, Any]:
+        window, shown = self._window("runbooks", subject, part)
+        runbooks = self.runbooks(list(self.kb.runbooks)[window])
+        return {"runbooks": runbooks, "runbooks_dir": self.kb.config.runbooks_dir, "pager": shown}
 
     def _page_runbook(self, rb_id: str) -> dict[str, Any]:
         return {"rb": self.runbook(rb_id), "incidents": self.incidents(self.kb.cited_by.get(rb_id, []))}
@@ -392,9 +418,13 @@ class Views:
             )
         return {"services": rows}
 
-    def _page_service(self, service: str) -> dict[str, Any]:
+    def _page_service(self, service: str, part: int) -> dict[str, Any]:
         kb = self.kb
-        incident_ids = kb.by_service.get(service, [])
+        window, shown = self._window("service", service, part)
+        # A split page shows its own incidents with their lessons and open action items.
+        incident_ids = kb.by_service.get(service, [])[window]
+        on_page = set(incident_ids)
+        open_rows = [row for row in reports.action_rows(kb, services=[service]) if row.item.is_open]
         return {
             "service": service,
             "incidents": self.incidents(incident_ids),
@@ -402,21 +432,23 @@ class Views:
                 LessonRow(lesson.text, self.incident(lesson.postmortem_id)) for lesson in reports.lessons(kb, incident_ids)
             ],
             "open_actions": [
-                self.action(row.postmortem_id, row.item, row.overdue)
-                for row in reports.action_rows(kb, services=[service])
-                if row.item.is_open
+                self.action(row.postmortem_id, row.item, row.overdue) for row in open_rows if row.postmortem_id in on_page
             ],
+            "open_action_count": len(open_rows),
             "runbooks": self.runbooks(kb.runbooks_by_service.get(service, [])),
+            "pager": shown,
         }
 
     def _page_severities(self, subject: str) -> dict[str, Any]:
         return {"severity_rows": self.severity_rows}
 
-    def _page_severity(self, level: str) -> dict[str, Any]:
+    def _page_severity(self, level: str, part: int) -> dict[str, Any]:
         rows = {row.level: row for row in self.severity_rows}
+        window, shown = self._window("severity", level, part)
         return {
             "severity": rows.get(level) or SeverityRow(level, 0, None, None, None),
-            "incidents": self.incidents(self.kb.by_severity.get(level, [])),
+            "incidents": self.incidents(self.kb.by_severity.get(level, [])[window]),
+            "pager": shown,
         }
 
     def _page_tags(self, subject: str) -> dict[str, Any]:
@@ -426,16 +458,20 @@ class Views:
             "postmortem_count": len(kb.postmortems),
         }
 
-    def _page_tag(self, tag: str) -> dict[str, Any]:
+    def _page_tag(self, tag: str, part: int) -> dict[str, Any]:
+        window, shown = self._window("tag", tag, part)
         return {
             "tag": tag,
-            "incidents": self.incidents(self.kb.by_tag.get(tag, [])),
+            "incidents": self.incidents(self.kb.by_tag.get(tag, [])[window]),
             "runbooks": self.runbooks(self.kb.runbooks_by_tag.get(tag, [])),
+            "pager": shown,
         }
 
-    def _page_timeline(self, subject: str) -> dict[str, Any]:
+    def _page_timeline(self, subject: str, part: int) -> dict[str, Any]:
+        window, shown = self._window("timeline", subject, part)
         years: dict[int, dict[int, list[str]]] = {}
-        for pm_id, pm in self.kb.postmortems.items():
+        for pm_id in list(self.kb.postmortems)[window]:
+            pm = self.kb.postmortems[pm_id]
             started = pm.started_at.astimezone(timezone.utc)
             years.setdefault(started.year, {}).setdefault(started.month, []).append(pm_id)
         return {
@@ -448,18 +484,24 @@ class Views:
                     ),
                 )
                 for year, months in years.items()
-            ]
+            ],
+            "pager": shown,
         }
 
-    def _page_actions(self, subject: str) -> dict[str, Any]:
+    def _page_actions(self, subject: str, part: int) -> dict[str, Any]:
         rows = self._action_rows
-        return {
-            "groups": [
-                ActionGroup("overdue", "Overdue", tuple(view for _, view in rows if view.overdue)),
-                ActionGroup("open", "Open", tuple(view for row, view in rows if row.item.is_open and not view.overdue)),
-                ActionGroup("closed", "Done or won't do", tuple(view for row, view in rows if not row.item.is_open)),
-            ]
-        }
+        sections = [
+            ("overdue", "Overdue", [view for _, view in rows if view.overdue]),
+            ("open", "Open", [view for row, view in rows if row.item.is_open and not view.overdue]),
+            ("closed", "Done or won't do", [view for row, view in rows if not row.item.is_open]),
+        ]
+        _, shown = self._window("actions", subject, part)
+        windows = section_windows([len(section) for _, _, section in sections], self.kb.config.list_page_size, part)
+        groups = [
+            ActionGroup(key, title, tuple(section[window]), len(section), first_page)
+            for (key, title, section), (window, first_page) in zip(sections, windows, strict=True)
+        ]
+        return {"groups": groups, "pager": shown}
 
     def _page_alerts(self, subject: str) -> dict[str, Any]:
         by_alert: dict[str, list[str]] = defaultdict(list)
