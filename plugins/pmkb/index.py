@@ -215,10 +215,14 @@ class KnowledgeBase:
 
     def export(self) -> dict[str, Any]:
         """The knowledge base as JSON-ready data; the same document as the site's kb.json."""
-        return {
+        exported = {
             "postmortems": [self.export_postmortem(pm_id) for pm_id in self.postmortems],
             "runbooks": [self.export_runbook(rb_id) for rb_id in self.runbooks],
         }
+        # Every postmortem's list is kept now; the index's vectors would only take memory
+        # for the rest of a build (another limit builds the index again).
+        self.__dict__.pop("similarity", None)
+        return exported
 
     def export_postmortem(self, pm_id: str) -> dict[str, Any]:
         pm = self.postmortems[pm_id]

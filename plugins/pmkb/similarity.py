@@ -17,6 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain, repeat, takewhile
 
 # BM25's term-frequency saturation and length normalisation, at their usual values.
@@ -77,17 +78,20 @@ INCIDENT_WORDS = frozenset(
 
 def words(text: str) -> list[str]:
     """Lower-case words without stop words, numbers or single letters; plurals folded."""
-    result = []
-    for word in _WORD.findall(text.lower()):
-        word = word.replace("’", "'")
-        if word in STOP_WORDS or word in INCIDENT_WORDS or len(word) < 2 or word.isdigit():
-            continue
-        if "'" in word:
-            word = word.split("'", 1)[0]
-        word = _singular(word)
-        if word not in INCIDENT_WORDS:
-            result.append(word)
-    return result
+    return [word for word in map(_word, _WORD.findall(text.lower())) if word]
+
+
+@lru_cache(maxsize=1 << 16)
+def _word(token: str) -> str:
+    """What one token counts as, or "" when it does not count; a knowledge base repeats
+    the same few thousand tokens, so each is worked out once."""
+    word = token.replace("’", "'")
+    if word in STOP_WORDS or word in INCIDENT_WORDS or len(word) < 2 or word.isdigit():
+        return ""
+    if "'" in word:
+        word = word.split("'", 1)[0]
+    word = _singular(word)
+    return "" if word in INCIDENT_WORDS else word
 
 
 def _singular(word: str) -> str:

@@ -255,6 +255,15 @@ def test_stale_runbook_and_recurrence_on_dashboard(build_kb):
     assert "Review overdue" in site.page("runbooks/db-pool/").content
 
 
+def test_dashboard_lists_ten_stale_runbooks_and_links_to_the_rest(build_kb):
+    stale = GOOD_RUNBOOK.replace("last_reviewed: 2026-06-01", "last_reviewed: 2025-01-01")
+    names = ["db-pool", *(f"db-pool-{number:02d}" for number in range(1, 12))]
+    site = build_kb({f"postmortems/{A}.md": GOOD_POSTMORTEM, **{f"runbooks/{name}.md": stale for name in names}})
+    stale_section = section(site.page("").content, "stale-runbooks")
+    assert stale_section.count("<tr") == 11  # the header and ten runbooks
+    assert '<a href="runbooks/">2 more runbooks due for review</a>' in stale_section
+
+
 def test_pages_with_overdue_flags_say_when_they_were_computed(build_kb, monkeypatch):
     # MkDocs' build time honours SOURCE_DATE_EPOCH (reproducible builds): 2026-11-24 06:30 UTC.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795501800")

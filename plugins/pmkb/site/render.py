@@ -57,6 +57,9 @@ def template_environment(override_dirs: Iterable[Path]) -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
         keep_trailing_newline=False,
+        # One environment serves one build (a rebuild makes a new one), so a template is
+        # read and compiled once per build instead of checked on disk for every page.
+        auto_reload=False,
     )
     env.filters.update(utc=utc, utc_time=utc_time, iso=iso, minutes=reports.format_minutes, day=day)
     return env
