@@ -181,8 +181,10 @@ def test_a_cache_from_another_user_or_machine_is_not_read(tmp_path: Path, monkey
     store = _store(mkdocs_yml)
     payload = store.read_bytes()[len(cache._MAGIC) + cache._SIGNATURE_BYTES :]
     settings_key, records = pickle.loads(payload)
-    for record_key, (file_digest, record) in records.items():
-        records[record_key] = (file_digest, (*record[:-1], []))  # no per-file findings anywhere
+    for record_key, (file_digest, summary, pickled) in records.items():
+        record = pickle.loads(pickled)
+        forged_record = pickle.dumps((*record[:-1], []))  # no per-file findings anywhere
+        records[record_key] = (file_digest, summary, forged_record)
     forged = pickle.dumps((settings_key, records))
     store.write_bytes(cache._MAGIC + cache._signature(key, forged) + forged)
     assert "PMKB013" not in _run(mkdocs_yml, "check")[1], "the forged store is read by the user who signed it"
@@ -201,10 +203,35 @@ def test_a_store_naming_other_types_is_refused(tmp_path: Path, capsys: pytest.Ca
     _checked(mkdocs_yml)
     key = cache.signing_key()
     assert key is not None
-    payload = pickle.dumps((cache.cache_key("x"), {"postmortem:postmortems/pool.md": (b"", _RunsCode())}))
-    _store(mkdocs_yml).write_bytes(cache._MAGIC + cache._signature(key, payload) + payload)
-    assert _checked(mkdocs_yml) == expected
+    store = _store(mkdocs_yml)
+    settings_key, records = pickle.loads(store.read_bytes()[len(cache._MAGIC) + cache._SIGNATURE_BYTES :])
+    file_digest, summary, _record = records["postmortem:postmortems/pool.md"]
+    records["postmortem:postmortems/pool.md"] = (file_digest, summary, pickle.dumps(_RunsCode()))
+    for outer in ((settings_key, records), (settings_key, {"postmortem:postmortems/pool.md": _RunsCode()})):
+        payload = pickle.dumps(outer)
+        store.write_bytes(cache._MAGIC + cache._signature(key, payload) + payload)
+        assert _checked(mkdocs_yml) == expected
     assert "code from the cache ran" not in capsys.readouterr().out
+
+
+def test_a_check_of_one_file_reads_only_its_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mkdocs_yml = _generated(tmp_path / "kb")
+    one = mkdocs_yml.parent / "postmortems" / "incident-00006.md"
+    expected = _run(mkdocs_yml, "check", "--no-cache", str(one))
+    _checked(mkdocs_yml)
+    read: list[bytes] = []
+    real_record = cache.DocumentCache.record
+
+    def counting_record(pickled: bytes) -> object:
+        read.append(pickled)
+        return real_record(pickled)
+
+    monkeypatch.setattr(cache.DocumentCache, "record", staticmethod(counting_record))
+    assert _run(mkdocs_yml, "check", str(one)) == expected
+    assert len(read) == 1
+    read.clear()
+    assert _checked(mkdocs_yml) == _checked(mkdocs_yml, "--no-cache")
+    assert len(read) > 20
 
 
 def test_a_cache_that_cannot_be_written_does_not_fail_the_check(tmp_path: Path) -> None:

@@ -23,7 +23,6 @@ neither run code nor hide a finding.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import hmac
 import io
@@ -37,7 +36,7 @@ from typing import Any
 CACHE_FOLDER = Path(".cache") / "pmkb"
 STORE_NAME = "documents.pickle"
 SIGNING_KEY_NAME = "signing-key"
-_FORMAT = 1
+_FORMAT = 2
 _MAGIC = b"pmkb-cache\n"
 _SIGNATURE_BYTES = 32
 # Libraries whose behaviour shapes what a record holds: YAML values, Markdown blocks,
@@ -131,14 +130,21 @@ class _RecordUnpickler(pickle.Unpickler):
 
 
 class DocumentCache:
-    """Records by file path, each valid while the file's digest is the one stored with it."""
+    """Records by file path, each valid while the file's digest is the one stored with it.
+
+    Each record is pickled on its own and read only when asked for, beside a summary
+    (small plain values): a run that needs only the summaries of most files, such as
+    `pmkb check FILE`, unpickles only the records it uses, and a run that changed a few
+    files pickles only theirs again.
+    """
 
     def __init__(self, folder: Path, key: str, signing: bytes | None) -> None:
         self.folder = folder
         self.key = key
         self._signing = signing
-        self._stored: dict[str, tuple[bytes, Any]] = {}
-        self._kept: dict[str, tuple[bytes, Any]] = {}
+        # path -> (digest, summary, pickled record)
+        self._stored: dict[str, tuple[bytes, Any, bytes]] = {}
+        self._kept: dict[str, tuple[bytes, Any, bytes]] = {}
         self._changed = False
 
     @classmethod
@@ -148,7 +154,7 @@ class DocumentCache:
         cache._stored = cache._read()
         return cache
 
-    def _read(self) -> dict[str, tuple[bytes, Any]]:
+    def _read(self) -> dict[str, tuple[bytes, Any, bytes]]:
         if self._signing is None:
             return {}
         try:
@@ -159,12 +165,7 @@ class DocumentCache:
                 return {}
             if not hmac.compare_digest(data[len(_MAGIC) : start], _signature(self._signing, data[start:])):
                 return {}
-            # Collection passes while loading find no garbage and take most of the time.
-            gc.disable()
-            try:
-                stored = _RecordUnpickler(io.BytesIO(data[start:])).load()
-            finally:
-                gc.enable()
+            stored = _RecordUnpickler(io.BytesIO(data[start:])).load()
         except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: start afresh
             return {}
         if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.key):
@@ -172,17 +173,35 @@ class DocumentCache:
         records = stored[1]
         return records if isinstance(records, dict) else {}
 
-    def get(self, path: str, file_digest: bytes) -> Any | None:
-        """The record stored for this path and content, or None."""
+    def get(self, path: str, file_digest: bytes) -> tuple[Any, bytes] | None:
+        """(summary, pickled record) stored for this path and content, or None."""
         stored = self._stored.get(path)
-        if stored is None or not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != file_digest:
+        if not isinstance(stored, tuple) or len(stored) != 3 or stored[0] != file_digest:
             return None
-        return stored[1]
+        return stored[1], stored[2]
 
-    def put(self, path: str, file_digest: bytes, record: Any, *, changed: bool) -> None:
-        """Keep a record for the next run; `changed` when it differs from the one read."""
-        self._kept[path] = (file_digest, record)
-        self._changed = self._changed or changed
+    @staticmethod
+    def record(pickled: bytes) -> Any | None:
+        """A record as `get` gave it, unpickled; None when it can't be read."""
+        try:
+            return _RecordUnpickler(io.BytesIO(pickled)).load()
+        except Exception:  # noqa: BLE001 - a damaged record is a file to read afresh
+            return None
+
+    def put(self, path: str, file_digest: bytes, summary: Any, record: Any) -> None:
+        """Keep a new or changed record for the next run."""
+        try:
+            pickled = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
+            return  # not a record that can be kept: the file is read afresh next time
+        self._kept[path] = (file_digest, summary, pickled)
+        self._changed = True
+
+    def keep(self, path: str) -> None:
+        """Keep the record read for this path, unchanged."""
+        stored = self._stored.get(path)
+        if stored is not None:
+            self._kept[path] = stored
 
     def save(self) -> None:
         """Write the records put in this run (files gone since are dropped), when any changed."""
@@ -203,5 +222,5 @@ class DocumentCache:
             except BaseException:
                 os.unlink(temporary)
                 raise
-        except (OSError, pickle.PicklingError, RecursionError, TypeError):
+        except OSError:
             return  # a read-only or full disk: the run's results stand without a cache

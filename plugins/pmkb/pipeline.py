@@ -20,7 +20,7 @@ from pmkb.index import SIMILARITY_SECTIONS, KnowledgeBase, Scope
 from pmkb.model import Postmortem
 from pmkb.rules import run_rules
 from pmkb.sections import Placeholders, excerpts, section_words
-from pmkb.validation import entry_record, load_entries, record_changed
+from pmkb.validation import entry_record, entry_summary, load_entries, record_changed
 
 
 class CheckedKnowledgeBase(NamedTuple):
@@ -43,16 +43,19 @@ def load_knowledge_base(
     `--no-cache` turns it off); findings are the same either way.
     """
     cache = DocumentCache.open(config.root, config.cache_settings()) if config.cache and use_cache else None
-    # While the knowledge base is loaded and checked, collections need not walk the objects
-    # that exist already (the cache's records above all); afterwards they are collectable again.
-    gc.freeze()
+    # Loading and checking make objects that live as long as the knowledge base and little
+    # cyclic garbage: collection passes would find nothing and, with the records of thousands
+    # of files in memory, take a large part of a cached run. They resume afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        kb = KnowledgeBase(config, load_entries(config, cache), today, scope)
+        kb = KnowledgeBase(config, load_entries(config, cache, scope), today, scope)
         findings = run_rules(kb)
         if cache is not None:
             _store(kb, cache)
     finally:
-        gc.unfreeze()
+        if collecting:
+            gc.enable()
     for entry in kb.entries:
         entry.source.forget_blocks()
     return CheckedKnowledgeBase(kb, findings)
@@ -65,8 +68,12 @@ def _store(kb: KnowledgeBase, cache: DocumentCache) -> None:
     for entry in kb.entries:
         if entry.source.digest is None:
             continue
+        path = f"{entry.kind}:{entry.path}"
+        if entry.summarised or not record_changed(entry):
+            cache.keep(path)
+            continue
         if entry.restored is None and isinstance(entry.document, Postmortem):
             excerpts(entry.source, aliases, placeholders)
             section_words(entry.source, SIMILARITY_SECTIONS, aliases)
-        cache.put(f"{entry.kind}:{entry.path}", entry.source.digest, entry_record(entry), changed=record_changed(entry))
+        cache.put(path, entry.source.digest, entry_summary(entry), entry_record(entry))
     cache.save()

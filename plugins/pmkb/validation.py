@@ -8,7 +8,7 @@ item it names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -64,6 +64,8 @@ class Entry:
     # What the cached record held when the entry came from the cache: (had file findings,
     # number of derived values); None when the file was parsed in this run.
     restored: tuple[bool, int] | None = None
+    # Restored from its cached summary alone (a file outside a check's scope).
+    summarised: bool = False
 
     @property
     def kind(self) -> Kind:
@@ -78,9 +80,15 @@ def _folders(config: KBConfig) -> tuple[tuple[Kind, Path], ...]:
     return (("postmortem", config.postmortems_path), ("runbook", config.runbooks_path))
 
 
-def load_entries(config: KBConfig, cache: DocumentCache | None = None) -> list[Entry]:
+def load_entries(
+    config: KBConfig, cache: DocumentCache | None = None, scope: Callable[[str], bool] | None = None
+) -> list[Entry]:
     """Every document under the configured folders, read and validated (or, for a file
-    whose content the cache knows, restored from its record)."""
+    whose content the cache knows, restored from its record).
+
+    With a scope, a cached file outside it is only summed up (its id and the line of
+    its `id:`), which is all that the rules need of files they do not look into.
+    """
     entries = []
     # Paths relative to mkdocs.yml, worked out once per folder rather than once per file.
     folders: dict[Path, str] = {}
@@ -93,15 +101,37 @@ def load_entries(config: KBConfig, cache: DocumentCache | None = None) -> list[E
             source = read_source(path, config.root, kind, config.max_file_bytes, relpath)
             entry = None
             if cache is not None and source.digest is not None:
-                record = cache.get(f"{kind}:{source.relpath}", source.digest)
-                if record is not None:
-                    entry = restored_entry(source, record, config)
+                stored = cache.get(f"{kind}:{source.relpath}", source.digest)
+                if stored is not None:
+                    summary, pickled = stored
+                    if scope is not None and not scope(relpath):
+                        entry = summarised_entry(source, summary)
+                    else:
+                        record = cache.record(pickled)
+                        entry = restored_entry(source, record, config) if record is not None else None
             if entry is None:
                 if source.digest is not None:
                     parse_source(source)
                 entry = entry_of(source, config)
             entries.append(entry)
     return entries
+
+
+def entry_summary(entry: Entry) -> tuple[str, int | None]:
+    """What the rules need of a file they do not look into: its id and the line of its `id:`."""
+    return entry.id, entry.source.lines.get(("id",))
+
+
+def summarised_entry(source: Source, summary: Any) -> Entry | None:
+    """An entry that carries only its summary (no front matter, no document), or None."""
+    if not (isinstance(summary, tuple) and len(summary) == 2 and isinstance(summary[0], str)):
+        return None
+    entry_id, id_line = summary
+    if isinstance(id_line, int):
+        source.lines = {("id",): id_line}
+    entry = Entry(source, entry_id, None)
+    entry.summarised = True
+    return entry
 
 
 def entry_record(entry: Entry) -> tuple[Any, ...]:

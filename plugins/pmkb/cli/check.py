@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
 
 import click
@@ -75,9 +76,21 @@ def _scope(paths: tuple[Path, ...], config: KBConfig) -> Scope:
         else:
             wanted.append(found.resolve())
 
+    # Resolved paths as text: a folder's files are the paths that start with it and a separator.
+    exact = {str(path) for path in wanted}
+    prefixes = tuple(str(path).rstrip(os.sep) + os.sep for path in wanted)
+
+    @cache
+    def resolved_folder(relfolder: str) -> str:
+        return str((root / relfolder).resolve())
+
+    @cache
     def inside(relpath: str) -> bool:
-        target = (root / relpath).resolve()
-        return any(target == path or path in target.parents for path in wanted)
+        # Each folder is resolved once; a file resolves on its own only when it is a link.
+        folder, _, name = relpath.rpartition("/")
+        path = os.path.join(root, relpath)
+        target = str(Path(path).resolve()) if os.path.islink(path) else os.path.join(resolved_folder(folder), name)
+        return target in exact or target.startswith(prefixes)
 
     return inside
 
