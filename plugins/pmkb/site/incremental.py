@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -164,6 +166,7 @@ class IncrementalPreview:
     _aside: Path | None = None
     _files: Files | None = None
     _full_reason_logged: str = ""
+    templates: CompiledTemplates = field(default_factory=lambda: CompiledTemplates())
 
     # Before the build -----------------------------------------------------------------
 
@@ -315,6 +318,26 @@ class IncrementalPreview:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(source, target)
         shutil.rmtree(aside, ignore_errors=True)
+
+
+class CompiledTemplates(BytecodeCache):
+    """Compiled Jinja templates kept in memory from one rebuild to the next.
+
+    Each rebuild gets new template environments (MkDocs' for the theme, pmkb's own), so
+    every template would be compiled again. Jinja checks each kept entry against the
+    template's current source, so an edited template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self._compiled.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
 
 
 def search_plugin(config: MkDocsConfig) -> Any | None:

@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from markupsafe import Markup
 from mkdocs.config.base import ConfigErrors, ConfigWarnings, LegacyConfig, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
@@ -127,7 +128,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.user_nav = config.nav is not None
         # Template overrides live beside Material's: <custom_dir>/pmkb/<template>.html.
         overrides = [Path(config.theme.custom_dir) / "pmkb"] if config.theme.custom_dir else []
-        env = template_environment(folder for folder in overrides if folder.is_dir())
+        compiled = self.incremental.templates if self.incremental is not None else None
+        env = template_environment((folder for folder in overrides if folder.is_dir()), compiled)
         self.renderer = Renderer(self.kb, self.links, env, config.site_name)
         self.preview = Preview(self.kb, findings, self.renderer) if self.serving else None
         config.markdown_extensions.append(BodyLinks(self.rendering, self.links))  # type: ignore[arg-type]
@@ -137,6 +139,11 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         if JS_URI not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(JS_URI)
         return config
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self.incremental is not None:
+            env.bytecode_cache = self.incremental.templates
+        return env
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.incremental is not None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from jinja2 import (
+    BytecodeCache,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -45,7 +46,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 _COLOUR_STEPS = 5
 
 
-def template_environment(override_dirs: Iterable[Path]) -> Environment:
+def template_environment(override_dirs: Iterable[Path], bytecode_cache: BytecodeCache | None = None) -> Environment:
     package = FileSystemLoader(str(TEMPLATES))
     loader = ChoiceLoader(
         [*(FileSystemLoader(str(folder)) for folder in override_dirs), package, PrefixLoader({"pmkb": package})]
@@ -60,6 +61,7 @@ def template_environment(override_dirs: Iterable[Path]) -> Environment:
         # One environment serves one build (a rebuild makes a new one), so a template is
         # read and compiled once per build instead of checked on disk for every page.
         auto_reload=False,
+        bytecode_cache=bytecode_cache,
     )
     env.filters.update(utc=utc, utc_time=utc_time, iso=iso, minutes=reports.format_minutes, day=day)
     return env
