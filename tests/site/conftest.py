@@ -12,18 +12,18 @@ import json
 import logging
 import posixpath
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from kb_helpers import MKDOCS_YML, TODAY, write_kb
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
-
-from kb_helpers import MKDOCS_YML, TODAY, write_kb
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,7 @@ class Site:
     records: list[logging.LogRecord]
     use_directory_urls: bool = True
     site_url: str | None = None
-    _pages: dict[str, "HtmlPage"] = field(default_factory=dict)
+    _pages: dict[str, HtmlPage] = field(default_factory=dict)
 
     def page_path(self, url: str) -> Path:
         """The file serving a site URL such as `postmortems/x/` (either URL style)."""
@@ -52,7 +52,7 @@ class Site:
     def html(self, url: str) -> str:
         return self.page_path(url).read_text(encoding="utf-8")
 
-    def page(self, url: str) -> "HtmlPage":
+    def page(self, url: str) -> HtmlPage:
         if url not in self._pages:
             self._pages[url] = HtmlPage.parse(self.html(url))
         return self._pages[url]
@@ -80,7 +80,7 @@ class HtmlPage:
     content: str  # the page's article (Material's md-content), as HTML
 
     @classmethod
-    def parse(cls, html: str) -> "HtmlPage":
+    def parse(cls, html: str) -> HtmlPage:
         parser = _LinkParser()
         parser.feed(html)
         match = re.search(r'<article class="md-content__inner md-typeset">(.*?)</article>', html, re.S)

@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser
-
 from browser_helpers import ALERT_RUNBOOK, POSTMORTEM_ID, SERVICE, TAG, Sites, Tab, open_tab
+from playwright.sync_api import Browser
 
 # One of each page kind the plugin generates, by URL under the site root.
 PAGES = {

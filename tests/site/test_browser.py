@@ -11,8 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
-
 from browser_helpers import (
     ALERT,
     ALERT_RUNBOOK,
@@ -32,7 +30,7 @@ from browser_helpers import (
     visible_ids,
     wait_for_heading,
 )
-
+from playwright.sync_api import Browser, Page
 
 # 1. Material's search ---------------------------------------------------------------
 
@@ -122,7 +120,9 @@ def test_an_exact_id_ranks_its_document_first(search_tab: Tab, sites: Sites) -> 
     for doc in documents(sites):
         ranked = search(search_tab.page, doc["id"])
         if ranked[0] != path_of(doc["url"]):
-            wrong.append(f"{doc['id']}: first is {ranked[0]}, document at {ranked.index(path_of(doc['url'])) if path_of(doc['url']) in ranked else 'none'}")
+            wrong.append(
+                f"{doc['id']}: first is {ranked[0]}, document at {ranked.index(path_of(doc['url'])) if path_of(doc['url']) in ranked else 'none'}"
+            )
     assert not wrong, "\n".join(wrong)
 
 
@@ -162,7 +162,14 @@ def ids_matching_text(sites: Sites, text: str) -> list[str]:
     found = []
     for item in postmortems(sites):
         haystack = " ".join(
-            [item["id"], item["title"], item.get("impact") or "", item.get("category") or "", *item["services"], *item["tags"]]
+            [
+                item["id"],
+                item["title"],
+                item.get("impact") or "",
+                item.get("category") or "",
+                *item["services"],
+                *item["tags"],
+            ]
         ).lower()
         if all(word in haystack for word in text.lower().split()):
             found.append(item["id"])
@@ -274,7 +281,9 @@ def test_filter_value_that_matches_nothing_says_so(tab: Tab, sites: Sites) -> No
 def postmortem_for_navigation(sites: Sites, page: Page) -> dict[str, Any]:
     """The newest postmortem in the dashboard's recent incidents that cites a runbook."""
     # The href property: instant navigation rewrites relative hrefs into absolute ones.
-    recent = page.eval_on_selector_all("#recent-incidents + .pmkb-table td.pmkb-title > a", "links => links.map(a => a.href)")
+    recent = page.eval_on_selector_all(
+        "#recent-incidents + .pmkb-table td.pmkb-title > a", "links => links.map(a => a.href)"
+    )
     assert recent, "the dashboard lists no recent incidents"
     for href in recent:
         for item in postmortems(sites):
@@ -349,7 +358,9 @@ def test_filter_works_after_instant_navigation(tab: Tab, sites: Sites) -> None:
 # 4. No console errors ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["", f"postmortems/{POSTMORTEM_ID}/", "postmortems/"], ids=["dashboard", "postmortem", "postmortems"])
+@pytest.mark.parametrize(
+    "path", ["", f"postmortems/{POSTMORTEM_ID}/", "postmortems/"], ids=["dashboard", "postmortem", "postmortems"]
+)
 def test_no_console_errors(tab: Tab, sites: Sites, path: str) -> None:
     tab.page.goto(sites.root + path, wait_until="networkidle")
     assert tab.page.locator("article.md-content__inner h1").count() >= 1

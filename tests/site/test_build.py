@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, MKDOCS_YML, TODAY, postmortem, write_kb
 
 A = "2024-03-05-checkout"
@@ -19,7 +18,13 @@ SECTION_LABELS = ["Postmortems", "Runbooks", "Services", "Severity", "Tags", "Ti
 def nav_labels(html: str) -> list[str]:
     """Top-level labels of Material's primary navigation, in order."""
     nav = html[html.index('<nav class="md-nav md-nav--primary"') : html.index("md-sidebar--secondary")]
-    return [label.strip() for label in re.findall(r'md-nav__item[^"]*">\s*<a href="[^"]*" class="md-nav__link[^"]*">\s*<span class="md-ellipsis">\s*([^<]+?)\s*</span>', nav)]
+    return [
+        label.strip()
+        for label in re.findall(
+            r'md-nav__item[^"]*">\s*<a href="[^"]*" class="md-nav__link[^"]*">\s*<span class="md-ellipsis">\s*([^<]+?)\s*</span>',
+            nav,
+        )
+    ]
 
 
 # Errors and warnings -----------------------------------------------------------------
@@ -35,7 +40,9 @@ def test_every_error_fails_the_build_with_path_line_and_code(tmp_path):
         runbooks: [nope]
         """
     )
-    config = write_kb(tmp_path / "kb", {**GOOD, "postmortems/2024/broken.md": broken, "runbooks/bad.md": "no front matter\n"})
+    config = write_kb(
+        tmp_path / "kb", {**GOOD, "postmortems/2024/broken.md": broken, "runbooks/bad.md": "no front matter\n"}
+    )
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PMKB_TODAY": TODAY.isoformat()}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(tmp_path / "site")],

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from pmkb.cli import main
 from pmkb.reports import format_minutes
 
@@ -19,7 +18,9 @@ POSTMORTEM_HREF = re.compile(r'href="[^"]*postmortems/([a-z0-9][a-z0-9-]*)/')
 
 
 def cli_json(*args: str) -> dict:
-    result = CliRunner().invoke(main, [*args, "-f", str(ROOT / "mkdocs.yml"), "--today", "2026-11-23", "--format", "json"])
+    result = CliRunner().invoke(
+        main, [*args, "-f", str(ROOT / "mkdocs.yml"), "--today", "2026-11-23", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
@@ -77,5 +78,9 @@ def test_service_pages_show_root_causes_and_lessons_of_pmkb_brief(example_site):
             assert (incident["root_cause"] or "Root cause not written yet.") in incidents, incident["id"]
         lessons = page.split('id="lessons"')[1].split('id="open-action-items"')[0]
         items = re.findall(r"<li>(.*?)</li>", lessons, re.S)
-        assert [text_of(item.split("<span")[0]).strip() for item in items] == [lesson["text"] for lesson in brief["lessons"]]
-        assert [POSTMORTEM_HREF.search(item).group(1) for item in items] == [l["postmortem_id"] for l in brief["lessons"]]
+        assert [text_of(item.split("<span")[0]).strip() for item in items] == [
+            lesson["text"] for lesson in brief["lessons"]
+        ]
+        assert [POSTMORTEM_HREF.search(item).group(1) for item in items] == [
+            lesson["postmortem_id"] for lesson in brief["lessons"]
+        ]

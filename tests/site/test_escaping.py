@@ -6,7 +6,6 @@ import json
 import xml.etree.ElementTree as etree
 
 import pytest
-
 from kb_helpers import GOOD_RUNBOOK, postmortem, runbook
 
 TITLE = '<script>alert(1)</script> & "quotes"'

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
-
 from pathlib import Path
 
 import pytest
-
 from kb_helpers import TODAY
 from pmkb.config import load_config
 from pmkb.index import KnowledgeBase
@@ -49,7 +47,7 @@ def test_kb_json_is_the_export_with_site_urls(example_site, kb):
     assert [item["id"] for item in data["runbooks"]] == list(kb.runbooks)
     expected = kb.export()
     for kind in ("postmortems", "runbooks"):
-        for ours, theirs in zip(data[kind], expected[kind]):
+        for ours, theirs in zip(data[kind], expected[kind], strict=False):
             # The same document as `pmkb export`; only `url` follows the site's settings.
             assert {**ours, "url": None} == {**theirs, "url": None}
     for item in data["postmortems"]:
@@ -68,7 +66,7 @@ def test_feed_is_atom_with_every_postmortem_newest_first(example_site, kb):
     entries = root.findall(f"{ATOM}entry")
     assert len(entries) == len(kb.postmortems)
     ids = set()
-    for entry, (pm_id, pm) in zip(entries, kb.postmortems.items()):
+    for entry, (_pm_id, pm) in zip(entries, kb.postmortems.items(), strict=False):
         for required in ("id", "title", "updated", "link"):
             assert entry.find(f"{ATOM}{required}") is not None, required
         assert pm.title in entry.findtext(f"{ATOM}title", "")
@@ -110,7 +108,6 @@ def test_postmortems_stay_out_of_the_navigation(example_site, kb):
     assert not any(f'"{rb_id}/"' in nav for rb_id in kb.runbooks)
 
 
-
 def test_file_urls_under_a_sub_path(example_site_variant, check_links):
     site = example_site_variant(use_directory_urls=False, site_url="https://example.com/kb/")
     assert site.warnings() == []
@@ -120,7 +117,6 @@ def test_file_urls_under_a_sub_path(example_site_variant, check_links):
 
 def test_example_and_pmkb_init_use_the_same_search_separator():
     import yaml
-
     from pmkb.init import SEARCH_SEPARATOR
 
     config = yaml.safe_load((Path(__file__).resolve().parents[2] / "mkdocs.yml").read_text(encoding="utf-8"))

@@ -21,9 +21,7 @@ RUNBOOK_BODY = "Seen in [the checkout incident][2024-03-05-checkout].\n"
 def files(runbook_path: str = "runbooks/ops/db-pool.md") -> dict[str, str | bytes]:
     return {
         f"postmortems/2024/{PM_ID}.md": FRONT + BODY,
-        runbook_path: GOOD_RUNBOOK.replace(
-            "## Symptoms\n", RUNBOOK_BODY + "\n## Symptoms\n"
-        ),
+        runbook_path: GOOD_RUNBOOK.replace("## Symptoms\n", RUNBOOK_BODY + "\n## Symptoms\n"),
     }
 
 
@@ -44,10 +42,7 @@ def body_links(site, folder: str, name: str) -> dict[str, str]:
     """Link text -> href in the body of a document page."""
     html = site.page(site.url_of(folder, name)).content
     body = html.split('<div class="pmkb-body">', 1)[1].split("</div>", 1)[0]
-    return {
-        text: href
-        for href, text in re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', body)
-    }
+    return {text: href for href, text in re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', body)}
 
 
 def test_id_links_resolve_relative_to_the_page(site, check_links):
@@ -61,9 +56,9 @@ def test_id_links_resolve_relative_to_the_page(site, check_links):
     assert links["diagnosis"] == up + page + "#diagnosis"
     assert links["The docs"] == "https://example.com/docs"
     back = body_links(site, "runbooks", "db-pool")
-    assert back["the checkout incident"] == (
-        "../../postmortems/" if site.use_directory_urls else "../postmortems/"
-    ) + (f"{PM_ID}/" if site.use_directory_urls else f"{PM_ID}.html")
+    assert back["the checkout incident"] == ("../../postmortems/" if site.use_directory_urls else "../postmortems/") + (
+        f"{PM_ID}/" if site.use_directory_urls else f"{PM_ID}.html"
+    )
 
 
 def test_id_links_in_code_stay_code(build_shared):
@@ -83,26 +78,14 @@ def test_id_links_survive_moving_the_file(build_kb, check_links):
     site = build_kb(moved)
     assert site.warnings() == []
     assert check_links(site) == []
-    assert (
-        body_links(site, "postmortems", PM_ID)["the pool runbook"]
-        == "../../runbooks/db-pool/"
-    )
+    assert body_links(site, "postmortems", PM_ID)["the pool runbook"] == "../../runbooks/db-pool/"
 
 
 def test_a_dangling_id_link_fails_the_build_with_path_and_line(build_kb, build_failed):
     broken = files()
-    broken[f"postmortems/2024/{PM_ID}.md"] = FRONT + BODY.replace(
-        "[db-pool][] for short", "[db-pol][] for short"
-    )
+    broken[f"postmortems/2024/{PM_ID}.md"] = FRONT + BODY.replace("[db-pool][] for short", "[db-pol][] for short")
     line = broken[f"postmortems/2024/{PM_ID}.md"].split("[db-pol]")[0].count("\n") + 1
     with pytest.raises(build_failed) as failure:
         build_kb(broken)
-    errors = [
-        record.getMessage()
-        for record in failure.value.records
-        if record.levelname == "ERROR"
-    ]
-    assert any(
-        f"postmortems/2024/{PM_ID}.md:{line}: error PMKB016" in message
-        for message in errors
-    )
+    errors = [record.getMessage() for record in failure.value.records if record.levelname == "ERROR"]
+    assert any(f"postmortems/2024/{PM_ID}.md:{line}: error PMKB016" in message for message in errors)

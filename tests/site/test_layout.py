@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
-
 from browser_helpers import ALERT_RUNBOOK, POSTMORTEM_ID, SERVICE, TAG, Sites, Tab, open_tab
+from playwright.sync_api import Browser, Page
 
 # Every page with a pmkb table, by URL under the site root.
 TABLE_PAGES = [
@@ -56,7 +55,9 @@ def page_at(browser: Browser, tabs: dict[int, Tab], width: int, height: int = 90
 
 
 @pytest.mark.parametrize("width", DESKTOP_WIDTHS)
-def test_pmkb_tables_fit_their_column_on_desktops(browser: Browser, sites: Sites, width_tabs: dict[int, Tab], width: int) -> None:
+def test_pmkb_tables_fit_their_column_on_desktops(
+    browser: Browser, sites: Sites, width_tabs: dict[int, Tab], width: int
+) -> None:
     page = page_at(browser, width_tabs, width)
     overflowing = []
     measured = 0
@@ -67,7 +68,9 @@ def test_pmkb_tables_fit_their_column_on_desktops(browser: Browser, sites: Sites
             measured += 1
             (table_scroll, table_client), (wrap_scroll, wrap_client) = table["table"], table["wrap"]
             if table_scroll > table_client or wrap_scroll > wrap_client:
-                overflowing.append(f"/{path} table {table['index']} ({table['heading']!r}): table {table_scroll}>{table_client} or wrapper {wrap_scroll}>{wrap_client}")
+                overflowing.append(
+                    f"/{path} table {table['index']} ({table['heading']!r}): table {table_scroll}>{table_client} or wrapper {wrap_scroll}>{wrap_client}"
+                )
     assert measured >= len(TABLE_PAGES), "fewer pmkb tables than pages: the selector no longer matches"
     assert not overflowing, f"at {width}px:\n" + "\n".join(overflowing)
 
@@ -85,7 +88,9 @@ def phone_page(browser: Browser, tabs: dict[int, Tab]) -> Page:
 
 
 @pytest.mark.parametrize("path", ["runbooks/", f"runbooks/{ALERT_RUNBOOK}/", "actions/", f"services/{SERVICE}/"])
-def test_tables_read_as_labelled_cards_on_a_phone(browser: Browser, sites: Sites, width_tabs: dict[int, Tab], path: str) -> None:
+def test_tables_read_as_labelled_cards_on_a_phone(
+    browser: Browser, sites: Sites, width_tabs: dict[int, Tab], path: str
+) -> None:
     page = phone_page(browser, width_tabs)
     page.goto(sites.root + path)
     page.locator(".pmkb-table table[data-pmkb-cards]").first.wait_for(state="attached")
@@ -116,17 +121,23 @@ def test_tables_read_as_labelled_cards_on_a_phone(browser: Browser, sites: Sites
         assert box is not None and box["x"] + box["width"] <= PHONE[0]
 
 
-def test_runbook_symptoms_are_one_tap_from_the_first_phone_screen(browser: Browser, sites: Sites, width_tabs: dict[int, Tab]) -> None:
+def test_runbook_symptoms_are_one_tap_from_the_first_phone_screen(
+    browser: Browser, sites: Sites, width_tabs: dict[int, Tab]
+) -> None:
     page = phone_page(browser, width_tabs)
     page.goto(sites.root + f"runbooks/{ALERT_RUNBOOK}/")
     header = page.locator(".pmkb-header").bounding_box()
-    assert header is not None and header["y"] + header["height"] <= PHONE[1], "the metadata block fills the first screen"
+    assert header is not None and header["y"] + header["height"] <= PHONE[1], (
+        "the metadata block fills the first screen"
+    )
     jump = page.locator("nav.pmkb-jump a", has_text="Symptoms")
     box = jump.bounding_box()
     assert box is not None and box["y"] + box["height"] <= PHONE[1]
     jump.click()
     page.wait_for_function("location.hash === '#symptoms'")
-    page.wait_for_function("() => { const top = document.getElementById('symptoms').getBoundingClientRect().top; return top >= 0 && top < innerHeight / 2; }")
+    page.wait_for_function(
+        "() => { const top = document.getElementById('symptoms').getBoundingClientRect().top; return top >= 0 && top < innerHeight / 2; }"
+    )
 
 
 def test_alert_anchor_highlights_its_rows(browser: Browser, sites: Sites, width_tabs: dict[int, Tab]) -> None:

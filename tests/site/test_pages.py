@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, postmortem, runbook
 
 A = "2024-03-05-checkout"  # GOOD_POSTMORTEM: SEV-2, checkout-api, #database, runbook db-pool
@@ -195,10 +194,10 @@ def test_a_tag_used_only_by_runbooks_has_its_page(site):
 
 def test_postmortem_list_carries_filter_data(site):
     content = site.page("postmortems/").content
-    assert 'data-pmkb-filter hidden' in content
+    assert "data-pmkb-filter hidden" in content
     row = content[content.index('data-severity="SEV-1"') :].split("</tr>")[0]
     assert 'data-status="review"' in row and 'data-services=\'["checkout-api", "payments"]\'' in row
-    assert "<option value=\"queue\">" in content
+    assert '<option value="queue">' in content
 
 
 def test_timeline_groups_by_year_and_month(site):
@@ -232,7 +231,9 @@ def test_dashboard(site):
     assert incident_links(section(content, "recent-incidents")) == [C, B, A]
     resolve = section(content, "time-to-resolve")
     assert "2 h 5 min" in resolve  # the SEV-2's median; the draft SEV-3 is left out
-    assert "<svg" in section(content, "incidents-per-month") and "<script" not in section(content, "incidents-per-month")
+    assert "<svg" in section(content, "incidents-per-month") and "<script" not in section(
+        content, "incidents-per-month"
+    )
     assert "1 overdue" in section(content, "action-items")
     assert 'href="kb.json"' in content and 'href="feed.xml"' in content
 
@@ -270,13 +271,27 @@ def test_pages_with_overdue_flags_say_when_they_were_computed(build_kb, monkeypa
     site = build_kb(FILES)
     for url in ("", "actions/", "runbooks/"):
         text = " ".join(site.page(url).content.split())
-        assert '<p class="pmkb-as-of">Overdue and review flags are as of <time datetime="2026-11-23">2026-11-23</time>' in text, url
-        assert "this site was built <time" in text and "2026-11-24 06:30 UTC</time>. They change only when it is rebuilt." in text, url
+        assert (
+            '<p class="pmkb-as-of">Overdue and review flags are as of <time datetime="2026-11-23">2026-11-23</time>'
+            in text
+        ), url
+        assert (
+            "this site was built <time" in text
+            and "2026-11-24 06:30 UTC</time>. They change only when it is rebuilt." in text
+        ), url
 
 
 def test_runbook_header_jumps_to_its_on_call_sections(build_kb):
     body = "## Background\n\nWhy.\n\n## 1. Symptoms:\n\nErrors.\n\n## Diagnosis\n\nLook.\n\n## Remediation\n\nFix.\n\n## Escalation\n\nCall.\n"
-    site = build_kb({"runbooks/db-pool.md": GOOD_RUNBOOK.split("---\n", 2)[0] + "---\n" + GOOD_RUNBOOK.split("---\n", 2)[1] + "---\n" + body})
+    site = build_kb(
+        {
+            "runbooks/db-pool.md": GOOD_RUNBOOK.split("---\n", 2)[0]
+            + "---\n"
+            + GOOD_RUNBOOK.split("---\n", 2)[1]
+            + "---\n"
+            + body
+        }
+    )
     content = site.page("runbooks/db-pool/").content
     nav = content[content.index('<nav class="pmkb-jump"') : content.index("</nav>")]
     # Configured names, in the body's order; an alias (Remediation) counts as its section.

@@ -95,7 +95,7 @@ def parse_colour(value: str) -> RGBA:
 def over(top: RGBA, below: RGBA) -> RGBA:
     """`top` painted over an opaque `below`."""
     alpha = top[3]
-    return (*(t * alpha + b * (1 - alpha) for t, b in zip(top[:3], below[:3])), 1.0)  # type: ignore[return-value]
+    return (*(t * alpha + b * (1 - alpha) for t, b in zip(top[:3], below[:3], strict=False)), 1.0)  # type: ignore[return-value]
 
 
 def luminance(colour: RGBA) -> float:
@@ -180,7 +180,11 @@ def test_the_stylesheet_parses_into_the_rules_the_test_relies_on() -> None:
     palette = Palette(RULES, "default")
     assert len(severity_backgrounds(palette)) == 5
     colours = text_colours(palette)
-    for needed in (".md-typeset .pmkb-overdue", ".md-typeset .pmkb-chip-tag,\n.md-typeset a.pmkb-chip-tag", ".pmkb-chart-axis"):
+    for needed in (
+        ".md-typeset .pmkb-overdue",
+        ".md-typeset .pmkb-chip-tag,\n.md-typeset a.pmkb-chip-tag",
+        ".pmkb-chart-axis",
+    ):
         assert needed in colours, sorted(colours)
     # The scheme actually changes the colours it should.
     assert Palette(RULES, "slate").colour("var(--pmkb-sev-text)") != palette.colour("var(--pmkb-sev-text)")

@@ -19,16 +19,12 @@ PM_ID = "2024-03-05-checkout"
 PM = f"postmortems/2024/{PM_ID}.md"
 RB = "runbooks/db-pool.md"
 # An error whose message repeats text from the file: it must arrive escaped.
-HOSTILE = GOOD_POSTMORTEM.replace(
-    "severity: SEV-2", 'severity: "<script>alert(1)</script>"'
+HOSTILE = GOOD_POSTMORTEM.replace("severity: SEV-2", 'severity: "<script>alert(1)</script>"')
+DANGLING = GOOD_POSTMORTEM.replace("## Impact\n", "## Impact\n\nSee [the runbook][db-pol].\n")
+INVALID = (
+    "---\ntitle: Half <em>written</em>\nseverity: SEV-2\n---\n\n## Summary\n\nFollow [the runbook][db-pool] first.\n"
 )
-DANGLING = GOOD_POSTMORTEM.replace(
-    "## Impact\n", "## Impact\n\nSee [the runbook][db-pol].\n"
-)
-INVALID = "---\ntitle: Half <em>written</em>\nseverity: SEV-2\n---\n\n## Summary\n\nFollow [the runbook][db-pool] first.\n"
-DUPLICATE = GOOD_POSTMORTEM.replace(
-    "title: Checkout errors", f"id: {PM_ID}\ntitle: Duplicate of checkout errors"
-)
+DUPLICATE = GOOD_POSTMORTEM.replace("title: Checkout errors", f"id: {PM_ID}\ntitle: Duplicate of checkout errors")
 
 
 def serve_build(
@@ -113,15 +109,8 @@ def test_a_page_shows_its_findings_in_a_banner(broken):
     shown = banner(content)
     line = DANGLING.split("[db-pol]")[0].count("\n") + 1
     assert content.index("pmkb-problems-banner") < content.index("<h1>")
-    assert (
-        "pmkb-level-error" in shown
-        and "<code>PMKB016</code>" in shown
-        and f"line {line}</span>" in shown
-    )
-    assert (
-        "db-pol" in shown
-        and f'href="../../problems/#problems-postmortems-2024-{PM_ID}-md"' in shown
-    )
+    assert "pmkb-level-error" in shown and "<code>PMKB016</code>" in shown and f"line {line}</span>" in shown
+    assert "db-pol" in shown and f'href="../../problems/#problems-postmortems-2024-{PM_ID}-md"' in shown
 
 
 def test_banner_text_is_escaped(broken):
@@ -167,21 +156,14 @@ def test_dashboard_sums_up_and_nav_has_the_problems_page(broken):
     site, _ = broken
     shown = banner(article(site, ""))
     assert "The knowledge base has" in shown and 'href="problems/"' in shown
-    assert (
-        'href="problems/"'
-        in (site / "index.html").read_text(encoding="utf-8").split("<article", 1)[0]
-    )
+    assert 'href="problems/"' in (site / "index.html").read_text(encoding="utf-8").split("<article", 1)[0]
 
 
-def test_clean_knowledge_base_has_an_empty_problems_page_and_no_banners(
-    tmp_path, monkeypatch
-):
+def test_clean_knowledge_base_has_an_empty_problems_page_and_no_banners(tmp_path, monkeypatch):
     monkeypatch.setenv("PMKB_TODAY", "2026-11-23")
     site, records = serve_build(tmp_path, {PM: GOOD_POSTMORTEM, RB: GOOD_RUNBOOK})
     assert "No problems" in article(site, "problems")
-    assert "pmkb-problems-banner" not in (site / "index.html").read_text(
-        encoding="utf-8"
-    )
+    assert "pmkb-problems-banner" not in (site / "index.html").read_text(encoding="utf-8")
     assert "pmkb-problems-banner" not in article(site, f"postmortems/{PM_ID}")
     assert not [r for r in records if r.levelno >= logging.WARNING]
 
@@ -190,9 +172,7 @@ def test_serve_strict_lists_errors_without_stopping(tmp_path, monkeypatch):
     monkeypatch.setenv("PMKB_TODAY", "2026-11-23")
     site, records = serve_build(tmp_path, {PM: DANGLING, RB: GOOD_RUNBOOK}, strict=True)
     assert "PMKB016" in banner(article(site, f"postmortems/{PM_ID}"))
-    assert any(
-        "PMKB016" in r.getMessage() for r in records if r.levelno == logging.INFO
-    )
+    assert any("PMKB016" in r.getMessage() for r in records if r.levelno == logging.INFO)
 
 
 def test_a_plain_build_has_no_problems_page(example_site):

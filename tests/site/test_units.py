@@ -9,15 +9,23 @@ from datetime import date
 from pmkb.reports import Recurrence
 from pmkb.site.chart import _ticks, incidents_chart
 from pmkb.site.pages import value_uri
-from pmkb.site.views import group_recurrences
 from pmkb.site.toc import anchor_links
+from pmkb.site.views import group_recurrences
 
 
 def test_chart_stacks_one_bar_segment_per_severity_and_month():
-    months = [("2024-01", {"SEV-1": 1, "SEV-2": 2}), ("2024-02", {"SEV-1": 0, "SEV-2": 0}), ("2024-03", {"SEV-1": 0, "SEV-2": 3})]
+    months = [
+        ("2024-01", {"SEV-1": 1, "SEV-2": 2}),
+        ("2024-02", {"SEV-1": 0, "SEV-2": 0}),
+        ("2024-03", {"SEV-1": 0, "SEV-2": 3}),
+    ]
     svg = str(incidents_chart(months, ["SEV-1", "SEV-2"]))
     chart = etree.fromstring(svg[: svg.index("</svg>") + 6])
-    bars = [rect for rect in chart.iter("{http://www.w3.org/2000/svg}rect") if rect.get("class", "").startswith("pmkb-fill-")]
+    bars = [
+        rect
+        for rect in chart.iter("{http://www.w3.org/2000/svg}rect")
+        if rect.get("class", "").startswith("pmkb-fill-")
+    ]
     assert [rect.get("class") for rect in bars] == ["pmkb-fill-0", "pmkb-fill-1", "pmkb-fill-1"]
     titles = [title.text for title in chart.iter("{http://www.w3.org/2000/svg}title")]
     assert "2024-01: 3 incidents (SEV-1 1, SEV-2 2)" in titles and "2024-02: 0 incidents" in titles
@@ -42,7 +50,10 @@ def test_ticks_are_whole_numbers_covering_the_maximum():
 def test_anchor_links_nest_h3_under_h2_and_escape_titles():
     html = '<h2 id="year-2024">2024</h2><h3 id="month-2024-03">March <em>2024</em></h3><h2 id="x">A &amp; &lt;B&gt;</h2><h2>no id</h2>'
     links = anchor_links(html)
-    assert [(link.id, link.title, link.level) for link in links] == [("year-2024", "2024", 2), ("x", "A &amp; &lt;B&gt;", 2)]
+    assert [(link.id, link.title, link.level) for link in links] == [
+        ("year-2024", "2024", 2),
+        ("x", "A &amp; &lt;B&gt;", 2),
+    ]
     assert [(child.id, child.title) for child in links[0].children] == [("month-2024-03", "March 2024")]
 
 

@@ -6,7 +6,6 @@ import json
 import xml.etree.ElementTree as etree
 
 import pytest
-
 from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, MKDOCS_YML, SECTIONS, postmortem
 
 A = "2024-03-05-checkout"
@@ -68,7 +67,9 @@ def test_pages_live_at_id_urls_whatever_the_folder(directory_site):
     assert directory_site.page_path(f"postmortems/{A}/").is_file()
     assert directory_site.page_path("postmortems/the-follow-up/").is_file()
     assert directory_site.page_path("runbooks/db-pool/").is_file()
-    beside = sorted(p.relative_to(directory_site.root).as_posix() for p in (directory_site.root / "postmortems" / "2024").rglob("*"))
+    beside = sorted(
+        p.relative_to(directory_site.root).as_posix() for p in (directory_site.root / "postmortems" / "2024").rglob("*")
+    )
     assert beside == ["postmortems/2024/deep", "postmortems/2024/deep/img", "postmortems/2024/deep/img/latency.svg"]
     assert not (directory_site.root / "postmortems" / "follow-up").exists()
 
@@ -100,7 +101,10 @@ def test_file_urls(file_site):
     assert 'href="../services/checkout-api.html"' in content
     assert 'href="../runbooks/db-pool.html"' in content
     data = json.loads((file_site.root / "kb.json").read_text(encoding="utf-8"))
-    assert {item["url"] for item in data["postmortems"]} == {f"/postmortems/{A}.html", "/postmortems/the-follow-up.html"}
+    assert {item["url"] for item in data["postmortems"]} == {
+        f"/postmortems/{A}.html",
+        "/postmortems/the-follow-up.html",
+    }
 
 
 def test_sub_path_makes_exports_absolute(subpath_site):
@@ -141,7 +145,9 @@ def test_unresolvable_body_link_is_reported(build_kb, build_failed):
 
 
 def test_knowledge_base_inside_docs_dir_is_published_once(build_kb, check_links):
-    yml = MKDOCS_YML.replace("  - pmkb\n", "  - pmkb:\n      postmortems_dir: docs/postmortems\n      runbooks_dir: docs/runbooks\n")
+    yml = MKDOCS_YML.replace(
+        "  - pmkb\n", "  - pmkb:\n      postmortems_dir: docs/postmortems\n      runbooks_dir: docs/runbooks\n"
+    )
     site = build_kb(
         {
             f"docs/postmortems/2024/{A}.md": GOOD_POSTMORTEM,
@@ -158,7 +164,9 @@ def test_knowledge_base_inside_docs_dir_is_published_once(build_kb, check_links)
 
 
 def test_an_id_named_index_does_not_hide_the_list(build_kb, check_links):
-    index_pm = GOOD_POSTMORTEM.replace("title: Checkout errors after pool change", "id: index\ntitle: The index incident")
+    index_pm = GOOD_POSTMORTEM.replace(
+        "title: Checkout errors after pool change", "id: index\ntitle: The index incident"
+    )
     site = build_kb({f"postmortems/{A}.md": index_pm, "runbooks/db-pool.md": GOOD_RUNBOOK})
     assert site.warnings() == []
     assert "The index incident" in site.page("postmortems/index/").content

@@ -8,7 +8,7 @@ palettes and prints.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
@@ -68,11 +68,13 @@ def incidents_chart(months: Sequence[tuple[str, dict[str, int]]], severities: Se
         y = _TOP + plot_height - tick * scale
         parts.append(f'<line class="pmkb-chart-grid" x1="{_LEFT}" x2="{_WIDTH - _RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="pmkb-chart-axis" x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
-    for position, ((month, counts), month_total) in enumerate(zip(months, totals)):
+    for position, ((month, counts), month_total) in enumerate(zip(months, totals, strict=False)):
         x = _LEFT + position * slot + (slot - bar) / 2
         y = _TOP + plot_height
         breakdown = ", ".join(f"{level} {counts[level]}" for level in levels if counts.get(level))
-        tooltip = f"{month}: {month_total} incident{'s' * (month_total != 1)}" + (f" ({breakdown})" if breakdown else "")
+        tooltip = f"{month}: {month_total} incident{'s' * (month_total != 1)}" + (
+            f" ({breakdown})" if breakdown else ""
+        )
         parts.append(f"<g><title>{escape(tooltip)}</title>")
         for level in levels:
             count = counts.get(level, 0)
@@ -102,7 +104,7 @@ def incidents_chart(months: Sequence[tuple[str, dict[str, int]]], severities: Se
     parts.append("</svg>")
     legend = "".join(
         f'<li><span class="pmkb-swatch pmkb-bg-{rank[level]}"></span>{escape(level)} '
-        f"<span class=\"pmkb-muted\">{sum(counts.get(level, 0) for _, counts in months)}</span></li>"
+        f'<span class="pmkb-muted">{sum(counts.get(level, 0) for _, counts in months)}</span></li>'
         for level in levels
     )
     return Markup("".join(parts) + f'<ul class="pmkb-legend">{legend}</ul>')

@@ -10,8 +10,9 @@ import json
 import re
 import uuid
 import xml.etree.ElementTree as etree
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from pmkb.index import KnowledgeBase
 from pmkb.model import Postmortem
@@ -57,7 +58,7 @@ def atom_feed(
     feed = etree.Element(f"{{{ATOM}}}feed")
     element(feed, "id", site_url + "feed.xml" if site_url else _tag_uri(site_name, "feed"))
     element(feed, "title", f"{site_name}: postmortems")
-    updated = max((_updated(pm) for pm in kb.postmortems.values()), default=datetime(1970, 1, 1, tzinfo=timezone.utc))
+    updated = max((_updated(pm) for pm in kb.postmortems.values()), default=datetime(1970, 1, 1, tzinfo=UTC))
     element(feed, "updated", _timestamp(updated))
     # Atom needs an author for every entry; the feed's stands in for entries without `authors`.
     element(element(feed, "author"), "name", author or site_name)

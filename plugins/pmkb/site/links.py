@@ -17,15 +17,15 @@ import os
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from mkdocs.structure.files import File, Files
 from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
 from pmkb.plaintext import plain
@@ -34,7 +34,9 @@ from pmkb.site.pages import PageKey
 
 log = get_plugin_logger("pmkb")
 # Attributes of raw HTML in a body that name another file.
-_RAW_ATTRIBUTE = re.compile(r"""(?P<before>\s(?:href|src)\s*=\s*)(?P<quote>["'])(?P<url>.*?)(?P=quote)""", re.IGNORECASE)
+_RAW_ATTRIBUTE = re.compile(
+    r"""(?P<before>\s(?:href|src)\s*=\s*)(?P<quote>["'])(?P<url>.*?)(?P=quote)""", re.IGNORECASE
+)
 
 
 class Links:
@@ -203,7 +205,9 @@ class _BodyLinksProcessor(Treeprocessor):
             return
         target = os.path.normpath(os.path.join(os.path.dirname(origin), unquote(path)))
         shown = [Path(os.path.relpath(name, self.links.root)).as_posix() for name in (origin, target)]
-        log.info(plain(f"{shown[0]}: link '{url}' points to {shown[1]}, which is no postmortem, runbook or docs_dir page"))
+        log.info(
+            plain(f"{shown[0]}: link '{url}' points to {shown[1]}, which is no postmortem, runbook or docs_dir page")
+        )
 
     def _raw(self, match: re.Match[str], page_file: File, origin: Path) -> str:
         resolved = resolve_body_link(match["url"], origin, self.links.file_for_source)

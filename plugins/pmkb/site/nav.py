@@ -7,7 +7,7 @@ documents are reached through the index pages and search.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from mkdocs.structure import StructureItem
 from mkdocs.structure.files import File, Files
@@ -51,7 +51,7 @@ def build(nav: Navigation, sections: list[Page], home: Page | None, user_nav: bo
         items = [*head, *additions, *rest]
     _link(items)
     pages = [item for item in _walk(items) if isinstance(item, Page)]
-    for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None]):
+    for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None], strict=False):
         page.previous_page, page.next_page = previous, following
     return Navigation(items, pages)
 

@@ -61,20 +61,12 @@ def log_errors(
 class Preview:
     """Pages and banners that show knowledge-base findings in `mkdocs serve`."""
 
-    def __init__(
-        self, kb: KnowledgeBase, findings: list[Finding], renderer: Renderer
-    ) -> None:
+    def __init__(self, kb: KnowledgeBase, findings: list[Finding], renderer: Renderer) -> None:
         self.kb = kb
         self.renderer = renderer
-        self._invalid: dict[
-            str, PageSpec
-        ] = {}  # src_uri -> page of a document that is not valid yet
+        self._invalid: dict[str, PageSpec] = {}  # src_uri -> page of a document that is not valid yet
         self.files = self._group(findings)
-        self._by_page = {
-            problems.page: problems
-            for problems in self.files
-            if problems.page is not None
-        }
+        self._by_page = {problems.page: problems for problems in self.files if problems.page is not None}
         self.errors = sum(problems.errors for problems in self.files)
         self.warnings = sum(problems.warnings for problems in self.files)
 
@@ -83,9 +75,7 @@ class Preview:
         for item in findings:
             by_path.setdefault(item.path, []).append(item)
         anchors = SlugMap(by_path)
-        claimed: dict[PageKey, str] = {
-            key: source.relpath for key, source in self.kb.sources.items()
-        }
+        claimed: dict[PageKey, str] = {key: source.relpath for key, source in self.kb.sources.items()}
         files: list[FileProblems] = []
         for entry in self.kb.entries:
             key: PageKey = (entry.kind, entry.id)
@@ -97,9 +87,7 @@ class Preview:
             elif owner is not None:
                 no_page = f"{owner} has the same id ({entry.id!r}) and the page"
             elif not ID_PATTERN.match(entry.id):
-                no_page = (
-                    f"{entry.id!r} is not a valid id, so there is no address for a page"
-                )
+                no_page = f"{entry.id!r} is not a valid id, so there is no address for a page"
             else:
                 # Not valid yet: the page shows the body as written, with the findings above it.
                 page = key
@@ -185,18 +173,11 @@ class Preview:
 
     def render(self, spec: PageSpec, file: File, body: Markup) -> str:
         names = self.page_names(spec, body)
-        return self.renderer.render_template(
-            spec.template, file, {**self.renderer.common(file), **names}
-        )
+        return self.renderer.render_template(spec.template, file, {**self.renderer.common(file), **names})
 
     def with_banner(self, spec: PageSpec, file: File, content: str) -> str:
         """`content` with the findings of the page's file above it; the dashboard gets a summary."""
         names = self.banner_names(spec)
         if names is None:
             return content
-        return (
-            self.renderer.render_template(
-                BANNER_TEMPLATE, file, {**self.renderer.common(file), **names}
-            )
-            + content
-        )
+        return self.renderer.render_template(BANNER_TEMPLATE, file, {**self.renderer.common(file), **names}) + content

@@ -9,12 +9,12 @@ from front matter is escaped wherever a template puts it.
 from __future__ import annotations
 
 import html
-
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from jinja2 import (
     BytecodeCache,
@@ -72,7 +72,7 @@ def utc(moment: datetime | None) -> str:
 
 
 def utc_time(moment: datetime | None) -> str:
-    return moment.astimezone(timezone.utc).strftime("%H:%M UTC") if moment else "—"
+    return moment.astimezone(UTC).strftime("%H:%M UTC") if moment else "—"
 
 
 def iso(moment: datetime | date | None) -> str:
@@ -86,7 +86,7 @@ def iso(moment: datetime | date | None) -> str:
 def day(moment: datetime | date | None) -> str:
     if moment is None:
         return "—"
-    return moment.astimezone(timezone.utc).date().isoformat() if isinstance(moment, datetime) else moment.isoformat()
+    return moment.astimezone(UTC).date().isoformat() if isinstance(moment, datetime) else moment.isoformat()
 
 
 class Renderer:

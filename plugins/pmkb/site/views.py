@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
 
@@ -76,7 +76,9 @@ class SimilarRow:
 
     incident: IncidentRow
     score: float  # how alike, as the index ranks them; higher is closer
-    shared: tuple[str, ...]  # for the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database"
+    shared: tuple[
+        str, ...
+    ]  # for the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database"
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,9 @@ class FileProblems:
         return len(self.findings) - self.errors
 
 
-def group_recurrences(found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]) -> list[RecurringGroup]:
+def group_recurrences(
+    found: Iterable[reports.Recurrence], incident: Callable[[str], IncidentRow]
+) -> list[RecurringGroup]:
     # One incident touching three services is one recurring problem, not three rows saying the same.
     groups: dict[tuple[str, tuple[str, ...]], list[reports.Recurrence]] = {}
     for recurrence in found:
@@ -429,10 +433,13 @@ class Views:
             "service": service,
             "incidents": self.incidents(incident_ids),
             "lessons": [
-                LessonRow(lesson.text, self.incident(lesson.postmortem_id)) for lesson in reports.lessons(kb, incident_ids)
+                LessonRow(lesson.text, self.incident(lesson.postmortem_id))
+                for lesson in reports.lessons(kb, incident_ids)
             ],
             "open_actions": [
-                self.action(row.postmortem_id, row.item, row.overdue) for row in open_rows if row.postmortem_id in on_page
+                self.action(row.postmortem_id, row.item, row.overdue)
+                for row in open_rows
+                if row.postmortem_id in on_page
             ],
             "open_action_count": len(open_rows),
             "runbooks": self.runbooks(kb.runbooks_by_service.get(service, [])),
@@ -454,7 +461,9 @@ class Views:
     def _page_tags(self, subject: str) -> dict[str, Any]:
         kb = self.kb
         return {
-            "tags": [TagRow(name, len(kb.by_tag.get(name, [])), len(kb.runbooks_by_tag.get(name, []))) for name in kb.tags],
+            "tags": [
+                TagRow(name, len(kb.by_tag.get(name, [])), len(kb.runbooks_by_tag.get(name, []))) for name in kb.tags
+            ],
             "postmortem_count": len(kb.postmortems),
         }
 
@@ -472,14 +481,18 @@ class Views:
         years: dict[int, dict[int, list[str]]] = {}
         for pm_id in list(self.kb.postmortems)[window]:
             pm = self.kb.postmortems[pm_id]
-            started = pm.started_at.astimezone(timezone.utc)
+            started = pm.started_at.astimezone(UTC)
             years.setdefault(started.year, {}).setdefault(started.month, []).append(pm_id)
         return {
             "years": [
                 TimelineYear(
                     year=f"{year:04d}",
                     months=tuple(
-                        TimelineMonth(f"{year:04d}-{month:02d}", f"{MONTH_NAMES[month - 1]} {year:04d}", tuple(self.incidents(ids)))
+                        TimelineMonth(
+                            f"{year:04d}-{month:02d}",
+                            f"{MONTH_NAMES[month - 1]} {year:04d}",
+                            tuple(self.incidents(ids)),
+                        )
                         for month, ids in months.items()
                     ),
                 )
