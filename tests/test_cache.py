@@ -3,51 +3,35 @@ edits; a cache that is corrupt, forged, from elsewhere or can't be written is ig
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
 import shutil
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
 from pmkb import cache
 from pmkb.cli import main
 
-from tests.kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, TODAY, write_kb
+from tests.kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, TODAY, benchmark_generator, edit, write_kb
 
 REPO = Path(__file__).resolve().parents[1]
 FORMATS = ("text", "json", "github")
 
 
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{path.name} has no {old!r}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def _generated(root: Path) -> Path:
     """A generated knowledge base with findings of every kind, some across files."""
-    _plain, mkdocs_yml = _generator().write_sites(root, 20)
+    _plain, mkdocs_yml = benchmark_generator().write_sites(root, 20)
     pms, rbs = mkdocs_yml.parent / "postmortems", mkdocs_yml.parent / "runbooks"
-    _edit(pms / "incident-00001.md", "## Impact\n", "## Impact\n\nDana forgot to drain the node before the upgrade.\n")
-    _edit(pms / "incident-00002.md", "## Summary\n", "## Summary\n\nRan `psql postgres://admin:hunter2@db/orders`.\n")
-    _edit(pms / "incident-00003.md", "## Root Cause\n", "## Causes\n")
-    _edit(pms / "incident-00004.md", "services:", "id: incident-00005\nservices:")
-    _edit(pms / "incident-00006.md", "runbooks: [", "runbooks: [no-such-runbook, ")
-    _edit(pms / "incident-00007.md", "title:", "title: [unclosed\nx:")
-    _edit(pms / "incident-00008.md", "## Impact\n", "## Impact\n\nSee [the runbook][runbook-9999].\n")
-    _edit(pms / "incident-00009.md", "## Lessons Learned\n", "## Lessons Learned\n\nTBD\n\n## Notes\n")
+    edit(pms / "incident-00001.md", "## Impact\n", "## Impact\n\nDana forgot to drain the node before the upgrade.\n")
+    edit(pms / "incident-00002.md", "## Summary\n", "## Summary\n\nRan `psql postgres://admin:hunter2@db/orders`.\n")
+    edit(pms / "incident-00003.md", "## Root Cause\n", "## Causes\n")
+    edit(pms / "incident-00004.md", "services:", "id: incident-00005\nservices:")
+    edit(pms / "incident-00006.md", "runbooks: [", "runbooks: [no-such-runbook, ")
+    edit(pms / "incident-00007.md", "title:", "title: [unclosed\nx:")
+    edit(pms / "incident-00008.md", "## Impact\n", "## Impact\n\nSee [the runbook][runbook-9999].\n")
+    edit(pms / "incident-00009.md", "## Lessons Learned\n", "## Lessons Learned\n\nTBD\n\n## Notes\n")
     (pms / "latin1.md").write_bytes("---\ntitle: caf\xe9\n---\n".encode("latin-1"))
-    _edit(rbs / "runbook-0000.md", "last_reviewed:", "last_reviewed: 2020-01-01\nold_last_reviewed:")
+    edit(rbs / "runbook-0000.md", "last_reviewed:", "last_reviewed: 2020-01-01\nold_last_reviewed:")
     return mkdocs_yml
 
 

@@ -3,10 +3,8 @@ whole check reports for them."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
@@ -16,48 +14,34 @@ from pmkb.findings import Finding
 from pmkb.pipeline import load_knowledge_base
 from pmkb.rules import blame
 
-from tests.kb_helpers import TODAY
+from tests.kb_helpers import TODAY, benchmark_generator, edit
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{path.name} has no {old!r}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def broken_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated knowledge base with errors of every family, some across files."""
     root = tmp_path_factory.mktemp("scope")
-    _plain, mkdocs_yml = _generator().write_sites(root, 30)
+    _plain, mkdocs_yml = benchmark_generator().write_sites(root, 30)
     kb = mkdocs_yml.parent
     pms, rbs = kb / "postmortems", kb / "runbooks"
-    _edit(pms / "incident-00001.md", "## Impact\n", "## Impact\n\nDana forgot to drain the node before the upgrade.\n")
-    _edit(
+    edit(pms / "incident-00001.md", "## Impact\n", "## Impact\n\nDana forgot to drain the node before the upgrade.\n")
+    edit(
         pms / "incident-00002.md",
         "## Summary\n",
         "## Summary\n\nRan `psql postgres://admin:hunter2@db.internal/orders`.\n",
     )
-    _edit(pms / "incident-00003.md", "## Root Cause\n", "## Causes\n")
-    _edit(pms / "incident-00004.md", "services:", "id: incident-00005\nservices:")  # a duplicate id
-    _edit(pms / "incident-00006.md", "runbooks: [", "runbooks: [no-such-runbook, ")
-    _edit(pms / "incident-00006.md", "related: [", "related: [incident-00007, incident-09999, ")
-    _edit(pms / "incident-00007.md", "title:", "title: [unclosed\nx:")  # YAML that does not parse: still owns its id
-    _edit(pms / "incident-00008.md", "severity:", "serverity: SEV-1\nseverity:")
-    _edit(pms / "incident-00009.md", "## Lessons Learned\n", "## Lessons Learned\n\nTBD\n\n## Notes\n")
+    edit(pms / "incident-00003.md", "## Root Cause\n", "## Causes\n")
+    edit(pms / "incident-00004.md", "services:", "id: incident-00005\nservices:")  # a duplicate id
+    edit(pms / "incident-00006.md", "runbooks: [", "runbooks: [no-such-runbook, ")
+    edit(pms / "incident-00006.md", "related: [", "related: [incident-00007, incident-09999, ")
+    edit(pms / "incident-00007.md", "title:", "title: [unclosed\nx:")  # YAML that does not parse: still owns its id
+    edit(pms / "incident-00008.md", "severity:", "serverity: SEV-1\nseverity:")
+    edit(pms / "incident-00009.md", "## Lessons Learned\n", "## Lessons Learned\n\nTBD\n\n## Notes\n")
     (pms / "2024").mkdir()
     (pms / "2024" / "latin1.md").write_bytes("---\ntitle: caf\xe9\n---\n".encode("latin-1"))
-    _edit(rbs / "runbook-0000.md", "last_reviewed:", "last_reviewed: 2020-01-01\nold_last_reviewed:")
+    edit(rbs / "runbook-0000.md", "last_reviewed:", "last_reviewed: 2020-01-01\nold_last_reviewed:")
     return mkdocs_yml
 
 

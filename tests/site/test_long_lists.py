@@ -7,7 +7,6 @@ every list (with a small `list_page_size`), built once per test session.
 from __future__ import annotations
 
 import html
-import importlib.util
 import re
 from collections import Counter
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from kb_helpers import benchmark_generator
 
 REPO = Path(__file__).resolve().parents[2]
 POSTMORTEMS = 90
@@ -39,10 +39,7 @@ _HREF = re.compile(r'href="([^"]*)"')
 
 @pytest.fixture(scope="module")
 def site(build_shared, tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("pmkb_benchmark_generate", REPO / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate: Any = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
+    generate: Any = benchmark_generator()
     root = tmp_path_factory.mktemp("long-lists-source")
     _, config = generate.write_sites(root, POSTMORTEMS)
     source = config.parent

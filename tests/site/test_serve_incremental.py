@@ -10,14 +10,13 @@ incremental rebuild served. Both with MkDocs' default rebuilds and with `--dirty
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from kb_helpers import benchmark_generator
 from serve_helpers import Server, serving
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,14 +27,6 @@ _REBUILT = re.compile(r"rebuilding (\d+) of the (\d+) pages pmkb generates")
 # server's reload counters it puts into every page it serves.
 _BUILD_TIME = re.compile(r'(this site was built <time datetime=")[^"]*(">)[^<]*(</time>)')
 _RELOAD_EPOCH = re.compile(r"livereload\(\d+, \d+\);")
-
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pmkb_bench_generate", REPO / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def snapshot(server: Server) -> dict[str, str]:
@@ -56,13 +47,13 @@ def search_docs(server: Server) -> list[dict[str, str]]:
 @pytest.fixture(scope="module", params=[(), ("--dirty",)], ids=["default", "dirty"])
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("incremental")
-    _, config = _generator().write_sites(root, SIZE)
+    _, config = benchmark_generator().write_sites(root, SIZE)
     with serving(config, root / "serve.log", *request.param) as server:
         yield server
 
 
 def test_an_edit_rebuilds_only_what_it_changes_and_the_site_stays_whole(served: Server) -> None:
-    generator = _generator()
+    generator = benchmark_generator()
     pm_id = generator.postmortem_id(1)
     source = served.root / "postmortems" / f"{pm_id}.md"
     original = source.read_text(encoding="utf-8")
