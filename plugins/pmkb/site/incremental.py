@@ -104,20 +104,6 @@ def _tree_state(folder: Path) -> list[tuple[str, int, int]]:
     return state
 
 
-def without_scores(views: dict[str, Any]) -> dict[str, Any]:
-    """A document's view models without the similarity scores, which no built-in template shows.
-
-    Any edit moves the scores of every incident sharing a word with it a little, so with
-    them nearly every page would count as changed. Which incidents are similar, in which
-    order, sharing which terms, stays in; a custom template that prints scores shows a
-    page's previous ones until the page is rebuilt for another reason.
-    """
-    similar = views.get("similar")
-    if not isinstance(similar, list):
-        return views
-    return {**views, "similar": [(row.incident, row.shared) for row in similar]}
-
-
 def shared_fingerprint(config: MkDocsConfig, files: Files, generated: Iterable[str]) -> str:
     """What every page of the site is made of, apart from pmkb's own documents."""
     disk: list[tuple[str, str, int, int]] = []
@@ -148,7 +134,7 @@ class _Build:
     """What one build left behind for the next."""
 
     shared: str
-    documents: dict[str, str]  # src_uri -> fingerprint of each page pmkb generated
+    pages: dict[str, str]  # src_uri -> fingerprint of each page pmkb generated
     search: dict[str, list[SearchEntry]]  # page URL -> its entries, in order
     listings: dict[str, bytes]  # the files that list every page (sitemap.xml), as a full build wrote them
 
@@ -160,7 +146,7 @@ class IncrementalPreview:
     dirty: bool = False  # `mkdocs serve --dirty`: MkDocs does not clear site_dir
     previous: _Build | None = None
     _shared: str = ""
-    _documents: dict[str, str] = field(default_factory=dict)
+    _pages: dict[str, str] = field(default_factory=dict)
     _skipped: list[File] = field(default_factory=list)
     _built: set[str] = field(default_factory=set)
     _aside: Path | None = None
@@ -206,7 +192,7 @@ class IncrementalPreview:
         reusable = list(reusable)
         self._files = files
         self._shared = shared_fingerprint(config, files, generated)
-        self._documents = {file.src_uri: page_fingerprint(spec) for file, spec in reusable}
+        self._pages = {file.src_uri: page_fingerprint(spec) for file, spec in reusable}
         reason = self._full_rebuild_reason(config)
         if reason:
             if reason != self._full_reason_logged and self.previous is not None:
@@ -217,12 +203,12 @@ class IncrementalPreview:
         assert previous is not None
         site_dir = Path(config.site_dir)
         for file, _ in reusable:
-            if previous.documents.get(file.src_uri) != self._documents[file.src_uri]:
+            if previous.pages.get(file.src_uri) != self._pages[file.src_uri]:
                 continue
             if self._output_kept(site_dir, file):
                 file.inclusion = InclusionLevel.EXCLUDED
                 self._skipped.append(file)
-        total = len(self._documents)
+        total = len(self._pages)
         log.info(
             f"rebuilding {total - len(self._skipped)} of the {total} pages pmkb generates; the others are unchanged"
         )
@@ -253,27 +239,23 @@ class IncrementalPreview:
     def after_build(self, config: MkDocsConfig) -> None:
         """Put skipped pages' files and search entries back; remember this build for the next."""
         site_dir = Path(config.site_dir)
-        for file in self._skipped:
-            if self._aside is not None:
+        if self._aside is not None:
+            for file in self._skipped:
                 target = site_dir / file.dest_uri
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(self._aside / file.dest_uri, target)
-        if self._aside is not None:
             # What is left of the previous build is garbage: delete it without making the writer wait.
             trash = self._aside.with_name(f"{self._aside.name}-{os.getpid()}-{next(_UNIQUE)}")
             os.replace(self._aside, trash)
             threading.Thread(target=shutil.rmtree, args=(trash, True), daemon=True).start()
             self._aside = None
         search = search_plugin(config)
-        entries = self._merged_search_entries(search.search_index.entries) if search is not None else []
+        by_page = self._merged_search_entries(search.search_index.entries) if search is not None else {}
         if search is not None:
-            search.search_index.entries = entries
+            search.search_index.entries = [entry for entries in by_page.values() for entry in entries]
             # Material's own merge for `--dirty` assumes one rebuilt page; the list is whole already.
             search.search_index_prev = None
-        grouped: dict[str, list[SearchEntry]] = {}
-        for entry in entries:
-            grouped.setdefault(page_url_of(entry), []).append(entry)
-        self.previous = _Build(self._shared, self._documents, grouped, self._listings(site_dir))
+        self.previous = _Build(self._shared, self._pages, by_page, self._listings(site_dir))
 
     def _listings(self, site_dir: Path) -> dict[str, bytes]:
         """This build's sitemap, or the last full one's, which is written back when pages were skipped."""
@@ -283,22 +265,19 @@ class IncrementalPreview:
             return self.previous.listings
         return {name: (site_dir / name).read_bytes() for name in LISTINGS if (site_dir / name).is_file()}
 
-    def _merged_search_entries(self, fresh: list[SearchEntry]) -> list[SearchEntry]:
-        """This build's entries, with each page that was not rebuilt given its previous ones, in page order."""
+    def _merged_search_entries(self, fresh: list[SearchEntry]) -> dict[str, list[SearchEntry]]:
+        """Each page's search entries in page order: this build's, or the previous ones of a page not rebuilt."""
         previous = self.previous.search if self.previous is not None else {}
-        by_page: dict[str, list[SearchEntry]] = {}
+        rebuilt: dict[str, list[SearchEntry]] = {}
         for entry in fresh:
-            by_page.setdefault(page_url_of(entry), []).append(entry)
-        merged: list[SearchEntry] = []
+            rebuilt.setdefault(page_url_of(entry), []).append(entry)
+        merged: dict[str, list[SearchEntry]] = {}
         assert self._files is not None
         for file in self._files.documentation_pages(inclusion=lambda _: True):
-            url = file.url
-            if url in self._built:
-                merged.extend(by_page.pop(url, []))
-            else:
-                merged.extend(previous.get(url, []))
-        for rest in by_page.values():  # entries of pages not in the file list (another plugin's)
-            merged.extend(rest)
+            entries = rebuilt.pop(file.url, []) if file.url in self._built else previous.get(file.url, [])
+            if entries:
+                merged[file.url] = entries
+        merged.update(rebuilt)  # entries of pages not in the file list (another plugin's)
         return merged
 
     def build_failed(self, config: MkDocsConfig) -> None:

@@ -43,7 +43,7 @@ from pmkb.pipeline import load_knowledge_base
 from pmkb.rules import rule_settings
 from pmkb.site import nav as site_nav
 from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
-from pmkb.site.incremental import IncrementalPreview, fingerprint, without_scores
+from pmkb.site.incremental import IncrementalPreview, fingerprint
 from pmkb.site.links import BodyLinks, Links, RenderingDocument
 from pmkb.site.pages import PageSpec
 from pmkb.site.preview import PROBLEMS, Preview, log_errors
@@ -172,7 +172,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         assert self.kb is not None
         banner = self.preview.banner_names(spec) if self.preview is not None else None
         views = self.renderer.views.page(spec.kind, spec.subject, spec.part)
-        return fingerprint(spec.markdown(), spec.template, without_scores(views), banner, self.kb.today)
+        return fingerprint(spec.markdown(), spec.template, views, banner, self.kb.today)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.links.index_files(files)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
@@ -75,7 +75,10 @@ class SimilarRow:
     """A suggested similar incident and what it has in common with the page's."""
 
     incident: IncidentRow
-    score: float  # how alike, as the index ranks them; higher is closer
+    # How alike, as the index ranks them; higher is closer. Left out of the repr, which
+    # is what `mkdocs serve` fingerprints a page by: any edit moves many scores a little,
+    # no built-in template shows them, and the incidents, order and shared terms stay in.
+    score: float = field(repr=False)
     shared: tuple[
         str, ...
     ]  # for the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database"
