@@ -189,7 +189,9 @@ def _simple_blocks(markdown: str) -> list[Block] | None:
 def _table_header(header: str, delimiter: str) -> int:
     """The number of columns of a table with this header and delimiter row, or 0 when the
     two lines are not one markdown-it reads plainly."""
-    if _DELIMITER_ROW.match(delimiter) is None or (delimiter[0] == "-" and delimiter[1:2] == " "):
+    # markdown-it wants two characters at least ("-" alone underlines a setext heading),
+    # and no space right after a leading "-".
+    if len(delimiter) < 2 or _DELIMITER_ROW.match(delimiter) is None or (delimiter[0] == "-" and delimiter[1:2] == " "):
         return 0
     parts = delimiter.split("|")
     aligns = 0
