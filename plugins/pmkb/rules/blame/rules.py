@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
 
 from pmkb.rules.blame.hints import (
     HINT_ALERT,
@@ -64,6 +66,17 @@ _MISTAKE = rf"(?:mistakes?|blunders?|slip-?ups?|goofs?|screw-?ups?|{_ERROR_WORD}
 _I = re.IGNORECASE
 
 
+class RegexSource(NamedTuple):
+    """A rule's pattern before it is compiled."""
+
+    source: str
+    flags: int = 0
+
+
+def _regex(source: str, flags: int = 0) -> RegexSource:
+    return RegexSource(source, flags)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One way of blaming.
@@ -74,7 +87,9 @@ class Rule:
     acquittal, not an accusation.
     """
 
-    pattern: re.Pattern[str]
+    # Compiled on first use (see `pattern`): most files hold none of a rule's keywords, and
+    # compiling every pattern would cost a check of one file more than the check itself.
+    regex: RegexSource
     hint: Advice
     subject: bool = False
     obj: bool = False
@@ -97,6 +112,10 @@ class Rule:
     # saves time and never changes what is found.
     gate: re.Pattern[str] | None = None
 
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(*self.regex)
+
 
 def _subject_rule(
     verb: str,
@@ -112,7 +131,7 @@ def _subject_rule(
     # clause: "Alice, the on-call engineer, forgot"; "The developer, who wrote it, forgot".
     middle = ",?" + (_PARENTHETICAL + _ADV + r"\s+" if adverbs else "")
     return Rule(
-        re.compile(_WHO + middle + f"(?i:{verb})"),
+        _regex(_WHO + middle + f"(?i:{verb})"),
         hint,
         subject=True,
         negatable=negatable,
@@ -122,7 +141,7 @@ def _subject_rule(
 
 
 def _global_rule(pattern: str, hint: Advice, *, keywords: tuple[tuple[str, ...], ...], negatable: bool = True) -> Rule:
-    return Rule(re.compile(pattern, _I), hint, negatable=negatable, keywords=keywords)
+    return Rule(_regex(pattern, _I), hint, negatable=negatable, keywords=keywords)
 
 
 def _object_rule(
@@ -133,7 +152,7 @@ def _object_rule(
     gate: str | None = None,
 ) -> Rule:
     return Rule(
-        re.compile(pattern, _I),
+        _regex(pattern, _I),
         hint,
         obj=True,
         negatable=True,
@@ -301,7 +320,7 @@ _POSSESSIVE_NOUN = (
 )
 _POSSESSIVE_RULES: tuple[Rule, ...] = (
     Rule(
-        re.compile(_WHO + r"(?:['’]s\b|(?<=s)['’])\s+" + f"(?i:{_POSSESSIVE_NOUN})"),
+        _regex(_WHO + r"(?:['’]s\b|(?<=s)['’])\s+" + f"(?i:{_POSSESSIVE_NOUN})"),
         HINT_FAULT,
         subject=True,
         negatable=True,
@@ -310,14 +329,14 @@ _POSSESSIVE_RULES: tuple[Rule, ...] = (
         keywords=(_POSSESSIVE_KEYWORDS, _APOSTROPHES),
     ),
     Rule(
-        re.compile(r"\b(?:my|his|her|their|our|your)\s+" + _POSSESSIVE_NOUN, _I),
+        _regex(r"\b(?:my|his|her|their|our|your)\s+" + _POSSESSIVE_NOUN, _I),
         HINT_FAULT,
         negatable=True,
         keywords=(_POSSESSIVE_KEYWORDS, ("my", "his", "her", "their", "our")),  # "your" holds "our"
     ),
     # "Alice's change broke checkout" still pins the outcome on Alice.
     Rule(
-        re.compile(
+        _regex(
             _WHO + r"['’]s\s+(?:[\w-]+\s+){0,2}?"
             r"(?i:(?:change|commit|push|deploy|deployment|pr|pull\s+request|merge|script|"
             r"typo|query|command|edit|config|configuration|patch|migration|rollout|release|update|"
@@ -333,7 +352,7 @@ _POSSESSIVE_RULES: tuple[Rule, ...] = (
 
 _CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
-        re.compile(
+        _regex(
             r"\b(?i:because)\s+" + _NP_PREFIX + _WHO + r"\s+(?i:(?P<kw>didn['’]t|did\s+not|never|"
             r"hadn['’]t|had\s+not)\b(?!\s+(?:have|has|get|receive|hear)\b))"
         ),
@@ -343,7 +362,7 @@ _CONTEXT_RULES: tuple[Rule, ...] = (
         keywords=(("because",), ("did", "never", "had")),  # "didn't", "hadn't"
     ),
     Rule(
-        re.compile(
+        _regex(
             r"\b(?i:if)\s+(?i:only\s+)?" + _NP_PREFIX + _WHO + r"(?i:\s+had|['’]d)\s+(?i:(?:only\s+|just\s+)?"
             r"(?P<kw>read|checked|followed|tested|looked|paid\s+attention|noticed|listened|"
             r"been\s+(?:more\s+)?careful|bothered|double-checked|verified|reviewed|asked|waited))\b"
@@ -360,7 +379,7 @@ _CONTEXT_RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        re.compile(r"\blazy\s+(?:[\w-]+\s+)?(?:" + ROLE_RE + r")\b", _I),
+        _regex(r"\blazy\s+(?:[\w-]+\s+)?(?:" + ROLE_RE + r")\b", _I),
         HINT_JUDGEMENT,
         negatable=True,
         keywords=(("lazy",),),
@@ -468,7 +487,7 @@ _OBJECT_RULES: tuple[Rule, ...] = (
 )
 
 # "blameless", "blame-free" and "git blame" are not blame.
-_BLAME_WORD = re.compile(r"(?<![\w-])(?P<kw>blam(?:e|ed|es|ing)|blameworthy)(?![\w-])", _I)
+_BLAME_WORD = _regex(r"(?<![\w-])(?P<kw>blam(?:e|ed|es|ing)|blameworthy)(?![\w-])", _I)
 _GIT_BEFORE = re.compile(r"\bgit\s*$", _I)
 _PREDICATE_TO = re.compile(r"(?:\b(?:is|was|are|were|be|been)|['’]s)\s+(?:\w+\s+)?to\s*$", _I)
 _BLAME_LINK = re.compile(
@@ -506,7 +525,7 @@ def _check_keywords(rules: tuple[Rule, ...]) -> None:
     for rule in rules:
         for group in rule.keywords:
             if not group or not all(w and w == fold(w) and w.split() == [w] for w in group):
-                raise ValueError(f"bad keyword group {group!r} for {rule.pattern.pattern!r}")
+                raise ValueError(f"bad keyword group {group!r} for {rule.regex.source!r}")
 
 
 _check_keywords(DEFAULT_RULES)
