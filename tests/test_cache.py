@@ -3,13 +3,14 @@ edits; a cache that is corrupt, forged, from elsewhere or can't be written is ig
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pmkb import cache
+from pmkb import cache, loader
 from pmkb.cli import main
 
 from tests.kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, TODAY, benchmark_generator, edit, write_kb
@@ -165,10 +166,10 @@ def test_a_cache_from_another_user_or_machine_is_not_read(tmp_path: Path, monkey
     store = _store(mkdocs_yml)
     payload = store.read_bytes()[len(cache._MAGIC) + cache._SIGNATURE_BYTES :]
     settings_key, records = pickle.loads(payload)
-    for record_key, (file_digest, summary, pickled) in records.items():
+    for record_key, (file_digest, summary, pickled, stat_key) in records.items():
         record = pickle.loads(pickled)
         forged_record = pickle.dumps((*record[:-1], []))  # no per-file findings anywhere
-        records[record_key] = (file_digest, summary, forged_record)
+        records[record_key] = (file_digest, summary, forged_record, stat_key)
     forged = pickle.dumps((settings_key, records))
     store.write_bytes(cache._MAGIC + cache._signature(key, forged) + forged)
     assert "PMKB013" not in _run(mkdocs_yml, "check")[1], "the forged store is read by the user who signed it"
@@ -189,8 +190,8 @@ def test_a_store_naming_other_types_is_refused(tmp_path: Path, capsys: pytest.Ca
     assert key is not None
     store = _store(mkdocs_yml)
     settings_key, records = pickle.loads(store.read_bytes()[len(cache._MAGIC) + cache._SIGNATURE_BYTES :])
-    file_digest, summary, _record = records["postmortem:postmortems/pool.md"]
-    records["postmortem:postmortems/pool.md"] = (file_digest, summary, pickle.dumps(_RunsCode()))
+    file_digest, summary, _record, stat_key = records["postmortem:postmortems/pool.md"]
+    records["postmortem:postmortems/pool.md"] = (file_digest, summary, pickle.dumps(_RunsCode()), stat_key)
     for outer in ((settings_key, records), (settings_key, {"postmortem:postmortems/pool.md": _RunsCode()})):
         payload = pickle.dumps(outer)
         store.write_bytes(cache._MAGIC + cache._signature(key, payload) + payload)
@@ -215,6 +216,59 @@ def test_a_check_of_one_file_reads_only_its_record(tmp_path: Path, monkeypatch: 
     assert len(read) == 1
     read.clear()
     assert _checked(mkdocs_yml) == _checked(mkdocs_yml, "--no-cache")
+    assert len(read) > 20
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files pmkb reads from now on."""
+    read: list[str] = []
+    real_read = loader._read_regular_file
+
+    def counting_read(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
+        read.append(path.name)
+        return real_read(path, max_bytes)
+
+    monkeypatch.setattr(loader, "_read_regular_file", counting_read)
+    return read
+
+
+def test_a_check_of_one_file_does_not_read_files_unchanged_since_they_were_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mkdocs_yml = _generated(tmp_path / "kb")
+    one = mkdocs_yml.parent / "postmortems" / "incident-00006.md"
+    expected = _run(mkdocs_yml, "check", "--no-cache", str(one))
+    # The files were all written a moment ago: as if the clock had moved on since.
+    monkeypatch.setattr(loader, "_RACY_NS", 0)
+    _checked(mkdocs_yml)
+    read = _counting_reads(monkeypatch)
+    assert _run(mkdocs_yml, "check", str(one)) == expected
+    assert read == ["incident-00006.md", "latin1.md"]  # a file that is not text has no record
+    # Rewritten with the same size and its old modification time: the change time still
+    # tells, so the file is read and the id it now shares with the checked file is found.
+    other = mkdocs_yml.parent / "postmortems" / "incident-00010.md"
+    info = other.stat()
+    text = other.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    claimed = "id: incident-00006\n"
+    other.write_text(text.replace(title, claimed + title[: -len(claimed) - 1] + '"'), encoding="utf-8")
+    os.utime(other, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert other.stat().st_size == info.st_size
+    read.clear()
+    code, output = _run(mkdocs_yml, "check", str(one))
+    assert "incident-00010.md" in read
+    assert (code, output) == _run(mkdocs_yml, "check", "--no-cache", str(one))
+    assert "PMKB" in output and "incident-00010.md" in output
+
+
+def test_a_file_written_just_before_it_was_read_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within the clock's resolution a second write can keep size and times: the stat of a
+    file written moments before it was read is not trusted (git's racy-clean case)."""
+    mkdocs_yml = _generated(tmp_path / "kb")
+    one = mkdocs_yml.parent / "postmortems" / "incident-00006.md"
+    _checked(mkdocs_yml)
+    read = _counting_reads(monkeypatch)
+    _run(mkdocs_yml, "check", str(one))
     assert len(read) > 20
 
 

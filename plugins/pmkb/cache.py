@@ -1,6 +1,7 @@
 """A persistent cache of what reading and checking each file found, as ruff and mypy keep.
 
-Each file's record is stored under its path with a digest of its bytes, and the whole
+Each file's record is stored under its path with a digest of its bytes (and the file's
+stat, which lets a run that needs only a file's id skip reading it), and the whole
 store is valid for one key: the pmkb version, a digest of pmkb's own code, the versions
 of the libraries whose output findings depend on, and the configuration. A record is
 used only when both the key and the file's digest match, so an edit, a pmkb upgrade or
@@ -36,7 +37,7 @@ from typing import Any
 CACHE_FOLDER = Path(".cache") / "pmkb"
 STORE_NAME = "documents.pickle"
 SIGNING_KEY_NAME = "signing-key"
-_FORMAT = 2
+_FORMAT = 3
 _MAGIC = b"pmkb-cache\n"
 _SIGNATURE_BYTES = 32
 # Libraries whose behaviour shapes what a record holds: YAML values, Markdown blocks,
@@ -122,6 +123,9 @@ def _signature(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.blake2b).digest()[:_SIGNATURE_BYTES]
 
 
+_Stored = tuple[bytes, Any, bytes, tuple[int, ...] | None]
+
+
 class _RecordUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in _ALLOWED_GLOBALS:
@@ -142,9 +146,9 @@ class DocumentCache:
         self.folder = folder
         self.key = key
         self._signing = signing
-        # path -> (digest, summary, pickled record)
-        self._stored: dict[str, tuple[bytes, Any, bytes]] = {}
-        self._kept: dict[str, tuple[bytes, Any, bytes]] = {}
+        # path -> (digest, summary, pickled record, the file's stat key or None)
+        self._stored: dict[str, _Stored] = {}
+        self._kept: dict[str, _Stored] = {}
         self._changed = False
 
     @classmethod
@@ -154,7 +158,7 @@ class DocumentCache:
         cache._stored = cache._read()
         return cache
 
-    def _read(self) -> dict[str, tuple[bytes, Any, bytes]]:
+    def _read(self) -> dict[str, _Stored]:
         if self._signing is None:
             return {}
         try:
@@ -176,9 +180,17 @@ class DocumentCache:
     def get(self, path: str, file_digest: bytes) -> tuple[Any, bytes] | None:
         """(summary, pickled record) stored for this path and content, or None."""
         stored = self._stored.get(path)
-        if not isinstance(stored, tuple) or len(stored) != 3 or stored[0] != file_digest:
+        if not isinstance(stored, tuple) or len(stored) != 4 or stored[0] != file_digest:
             return None
         return stored[1], stored[2]
+
+    def unchanged(self, path: str, stat_key: tuple[int, ...]) -> tuple[bytes, Any] | None:
+        """(digest, summary) of a file whose stat is the one stored with its record: a file
+        not written since, whose record can be trusted without reading it; else None."""
+        stored = self._stored.get(path)
+        if not isinstance(stored, tuple) or len(stored) != 4 or stored[3] is None or stored[3] != stat_key:
+            return None
+        return stored[0], stored[1]
 
     @staticmethod
     def record(pickled: bytes) -> Any | None:
@@ -188,20 +200,26 @@ class DocumentCache:
         except Exception:  # noqa: BLE001 - a damaged record is a file to read afresh
             return None
 
-    def put(self, path: str, file_digest: bytes, summary: Any, record: Any) -> None:
+    def put(
+        self, path: str, file_digest: bytes, summary: Any, record: Any, stat_key: tuple[int, ...] | None = None
+    ) -> None:
         """Keep a new or changed record for the next run."""
         try:
             pickled = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
             return  # not a record that can be kept: the file is read afresh next time
-        self._kept[path] = (file_digest, summary, pickled)
+        self._kept[path] = (file_digest, summary, pickled, stat_key)
         self._changed = True
 
-    def keep(self, path: str) -> None:
-        """Keep the record read for this path, unchanged."""
+    def keep(self, path: str, stat_key: tuple[int, ...] | None = None) -> None:
+        """Keep the record read for this path, unchanged, with the file's stat as now known."""
         stored = self._stored.get(path)
-        if stored is not None:
-            self._kept[path] = stored
+        if stored is None:
+            return
+        if stored[3] != stat_key:
+            stored = (*stored[:3], stat_key)
+            self._changed = True
+        self._kept[path] = stored
 
     def save(self) -> None:
         """Write the records put in this run (files gone since are dropped), when any changed."""

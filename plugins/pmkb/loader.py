@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -118,6 +119,9 @@ class Source:
     duplicate_keys: list[tuple[str, int, int]] = field(default_factory=list)
     # A digest of the file's bytes, None when it could not be read as text.
     digest: bytes | None = None
+    # What stat said of the file when it was read (see `stat_key`), None when that can't
+    # be trusted to tell a later change.
+    stat_key: StatKey | None = None
     # Values worked out from the text and the configuration alone (excerpts, links by id),
     # by name; kept in the cache with the file's record.
     derived: dict[str, Any] = field(default_factory=dict)
@@ -190,6 +194,31 @@ def load_source(path: Path, root: Path, kind: Kind, max_bytes: int = DEFAULT_MAX
     return source
 
 
+StatKey = tuple[int, int, int, int, int]
+# A file written less than this long before it was read may be written again within the
+# same tick of the file system's clock, with the same size: its stat is not kept.
+_RACY_NS = 2_000_000_000
+
+
+def stat_key(info: os.stat_result) -> StatKey | None:
+    """What tells a later change of a regular file without reading it, as git's index keeps:
+    size, modification and change times, inode and device (the change time moves on every
+    write, even one that puts the modification time back). None for a file written too
+    recently for its times to be trusted."""
+    if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) < _RACY_NS:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
+def file_stat_key(path: Path) -> StatKey | None:
+    """The stat key of a regular file, None for anything else or when it can't be trusted."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return stat_key(info) if stat.S_ISREG(info.st_mode) else None
+
+
 def read_source(
     path: Path, root: Path, kind: Kind, max_bytes: int = DEFAULT_MAX_FILE_BYTES, relpath: str | None = None
 ) -> Source:
@@ -198,7 +227,7 @@ def read_source(
     `relpath`: the path relative to root, when the caller has it already."""
     source = Source(path=path, relpath=relpath or relative_path(path, root), kind=kind)
     try:
-        raw = _read_regular_file(path, max_bytes)
+        raw, info = _read_regular_file(path, max_bytes)
     except _Unreadable as problem:
         source.findings.append(UNREADABLE_FILE.finding(source.relpath, 1, str(problem)))
         return source
@@ -214,8 +243,9 @@ def read_source(
             )
         )
         return source
-    source.text = text.replace("\r\n", "\n").replace("\r", "\n")
+    source.text = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
     source.digest = digest(raw)
+    source.stat_key = stat_key(info)
     return source
 
 
@@ -223,8 +253,9 @@ class _Unreadable(Exception):
     """Why a file was not read; the message is the finding's."""
 
 
-def _read_regular_file(path: Path, max_bytes: int) -> bytes:
-    """The bytes of a regular file of at most max_bytes; anything else is _Unreadable.
+def _read_regular_file(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file of at most max_bytes, with its stat from before they were
+    read; anything else is _Unreadable.
 
     The type is checked with stat before opening: opening a FIFO blocks until a writer
     comes, and a device such as /dev/zero never ends.
@@ -242,13 +273,29 @@ def _read_regular_file(path: Path, max_bytes: int) -> bytes:
     try:
         # O_NONBLOCK: should the file be swapped for a FIFO after the check, opening still returns.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(descriptor, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
+        try:
+            raw = _read_up_to(descriptor, max_bytes + 1, info.st_size + 1)
+        finally:
+            os.close(descriptor)
     except OSError as exc:
         raise _Unreadable(f"cannot read the file: {exc.strerror or exc}") from None
     if len(raw) > max_bytes:
         raise _Unreadable(_too_large(len(raw), max_bytes))
-    return raw
+    return raw, info
+
+
+def _read_up_to(descriptor: int, limit: int, expected: int) -> bytes:
+    """At most limit bytes; one read when the file is the size stat gave (one byte more
+    asks for the end), more when it grew since."""
+    chunks = []
+    remaining = limit
+    while remaining > 0:
+        chunk = os.read(descriptor, min(remaining, max(expected, 1 << 16)))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _too_large(size: int, max_bytes: int) -> str:

@@ -70,10 +70,10 @@ def _store(kb: KnowledgeBase, cache: DocumentCache) -> None:
             continue
         path = f"{entry.kind}:{entry.path}"
         if entry.summarised or not record_changed(entry):
-            cache.keep(path)
+            cache.keep(path, entry.source.stat_key)
             continue
         if entry.restored is None and isinstance(entry.document, Postmortem):
             excerpts(entry.source, aliases, placeholders)
             section_words(entry.source, SIMILARITY_SECTIONS, aliases)
-        cache.put(path, entry.source.digest, entry_summary(entry), entry_record(entry))
+        cache.put(path, entry.source.digest, entry_summary(entry), entry_record(entry), entry.source.stat_key)
     cache.save()

@@ -19,7 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from pmkb.cache import DocumentCache
 from pmkb.config import KBConfig
 from pmkb.findings import Finding, Rule
-from pmkb.loader import FieldPath, Kind, Source, discover, parse_source, read_source, relative_path
+from pmkb.loader import FieldPath, Kind, Source, discover, file_stat_key, parse_source, read_source, relative_path
 from pmkb.model import ID_PATTERN, MODELS, ActionItem, Postmortem, Runbook, _Document, slugify_id
 from pmkb.suggest import closest
 
@@ -98,13 +98,19 @@ def load_entries(
             if parent is None:
                 parent = folders[path.parent] = relative_path(path.parent, config.root)
             relpath = path.name if parent == "." else f"{parent}/{path.name}"
+            out_of_scope = scope is not None and not scope(relpath)
+            if out_of_scope and cache is not None:
+                entry = _unchanged_entry(cache, path, relpath, kind)
+                if entry is not None:
+                    entries.append(entry)
+                    continue
             source = read_source(path, config.root, kind, config.max_file_bytes, relpath)
             entry = None
             if cache is not None and source.digest is not None:
                 stored = cache.get(f"{kind}:{source.relpath}", source.digest)
                 if stored is not None:
                     summary, pickled = stored
-                    if scope is not None and not scope(relpath):
+                    if out_of_scope:
                         entry = summarised_entry(source, summary)
                     else:
                         record = cache.record(pickled)
@@ -115,6 +121,17 @@ def load_entries(
                 entry = entry_of(source, config)
             entries.append(entry)
     return entries
+
+
+def _unchanged_entry(cache: DocumentCache, path: Path, relpath: str, kind: Kind) -> Entry | None:
+    """The summarised entry of a file not written since its record was cached, without
+    reading it; None when it has to be read."""
+    key = file_stat_key(path)
+    known = cache.unchanged(f"{kind}:{relpath}", key) if key is not None else None
+    if known is None:
+        return None
+    source = Source(path=path, relpath=relpath, kind=kind, digest=known[0], stat_key=key)
+    return summarised_entry(source, known[1])
 
 
 def entry_summary(entry: Entry) -> tuple[str, int | None]:
