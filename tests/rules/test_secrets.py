@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import string
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pmkb.rules.secrets import SecretHit, SecretOptions, find_secrets, mask
+from pmkb.rules.secrets import SecretHit, SecretOptions, find_secrets, library_denylists, mask
 
 # --------------------------------------------------------------------------------------
 # Fake credentials
@@ -534,3 +538,46 @@ def test_one_megabyte_of_look_alikes_has_only_the_real_token() -> None:
     found = hits(text)
     assert [h.kind for h in found] == ["GitHub token"]
     assert found[0].line == text.count("\n")
+
+
+# --------------------------------------------------------------------------------------
+# detect-secrets' patterns, kept in the user's cache folder
+
+_SCAN_IN_A_FRESH_PROCESS = f"""
+import sys
+from pmkb.rules.secrets import find_secrets
+found = [hit.kind for hit in find_secrets("key: {AWS_KEY_ID} and token {GITLAB_TOKEN} and {SLACK_TOKEN}")]
+print(found, "detect_secrets" in sys.modules)
+"""
+
+
+def _scan_in_a_fresh_process(cache_home: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", _SCAN_IN_A_FRESH_PROCESS],
+        env={**os.environ, "XDG_CACHE_HOME": str(cache_home)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_detect_secrets_patterns_are_kept_and_read_back_without_importing_it(tmp_path: Path) -> None:
+    found = "['AWS access key', 'GitLab token', 'Slack token']"
+    assert _scan_in_a_fresh_process(tmp_path) == f"{found} True"
+    (memo,) = (tmp_path / "pmkb").glob("detect-secrets-*-patterns.json")
+    assert json.loads(memo.read_text(encoding="utf-8")) == json.loads(json.dumps(library_denylists()))
+    assert _scan_in_a_fresh_process(tmp_path) == f"{found} False"
+    # A damaged or tampered memo is not used: the library is read and the memo written again.
+    kept = json.loads(memo.read_text(encoding="utf-8"))
+    damaged = (
+        "{not json",
+        json.dumps({**kept, "aws": [["(", 0]]}),
+        json.dumps({**kept, "slack": kept["slack"][:1]}),
+        json.dumps({**kept, "github_token": [["ghp_", "i"]]}),
+        json.dumps({"aws": kept["aws"]}),
+    )
+    for damage in damaged:
+        memo.write_text(damage, encoding="utf-8")
+        assert _scan_in_a_fresh_process(tmp_path) == f"{found} True"
+        assert json.loads(memo.read_text(encoding="utf-8")) == json.loads(json.dumps(library_denylists()))

@@ -20,14 +20,19 @@ detect-secrets is imported lazily, on the first scan: importing it pulls in
 from __future__ import annotations
 
 import base64
+import json
 import math
+import os
 import re
 import string
+import tempfile
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from pmkb.patterns import compile_user_pattern
 
@@ -319,21 +324,97 @@ _AWS_SECRET = re.compile(
 )
 
 
+# The detect-secrets plugins whose patterns pmkb uses, by module and class.
+_LIBRARY_PLUGINS = {
+    "aws": "AWSKeyDetector",
+    "github_token": "GitHubTokenDetector",
+    "gitlab_token": "GitLabTokenDetector",
+    "slack": "SlackDetector",
+}
+_Denylists = dict[str, list[tuple[str, int]]]
+
+
+def library_denylists() -> _Denylists:
+    """The patterns of detect-secrets' plugins, as (source, flags) by plugin module."""
+    from importlib import import_module
+
+    return {
+        module: [
+            (pattern.pattern, pattern.flags)
+            for pattern in getattr(import_module(f"detect_secrets.plugins.{module}"), name).denylist
+        ]
+        for module, name in _LIBRARY_PLUGINS.items()
+    }
+
+
+def _denylists() -> dict[str, list[re.Pattern[str]]]:
+    """detect-secrets' patterns, compiled. Importing detect-secrets takes longer than
+    checking a file, so its patterns are kept in the user's cache folder, one file per
+    version of the library, and read from there when that file is sound."""
+    from importlib import metadata
+
+    from pmkb.cache import user_cache_folder
+
+    try:
+        version = metadata.version("detect-secrets")
+    except metadata.PackageNotFoundError:
+        version = None
+    memo = user_cache_folder() / f"detect-secrets-{version}-patterns.json" if version else None
+    if memo is not None:
+        try:
+            kept = json.loads(memo.read_text(encoding="utf-8"))
+            if _sound(kept):
+                return {module: [re.compile(source, flags) for source, flags in kept[module]] for module in kept}
+        except (OSError, ValueError, re.error):
+            pass  # missing or damaged: read the library itself, and keep its patterns again
+    denylists = library_denylists()
+    if memo is not None:
+        _write_memo(memo, json.dumps(denylists))
+    return {module: [re.compile(source, flags) for source, flags in found] for module, found in denylists.items()}
+
+
+def _sound(kept: Any) -> bool:
+    """Whether a memo holds what `_detectors` reads: every plugin's patterns, each
+    (source, flags), and the Slack plugin's two (token, webhook)."""
+    return (
+        isinstance(kept, dict)
+        and kept.keys() == _LIBRARY_PLUGINS.keys()
+        and all(
+            isinstance(found, list)
+            and found
+            and all(
+                isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], int)
+                for pair in found
+            )
+            for found in kept.values()
+        )
+        and len(kept["slack"]) == 2
+    )
+
+
+def _write_memo(path: Path, text: str) -> None:
+    """Write in one step, or not at all (a read-only home folder)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".patterns-", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as output:
+            output.write(text)
+        os.replace(temporary, path)
+    except OSError:
+        return
+
+
 @lru_cache(maxsize=1)
 def _detectors() -> tuple[_Detector, ...]:
     """All detectors, most specific first: when two hits overlap on a line, the
     earlier detector wins (``api_key=sk_live_...`` is a Stripe key, not a generic
     assignment)."""
-    from detect_secrets.plugins.aws import AWSKeyDetector
-    from detect_secrets.plugins.github_token import GitHubTokenDetector
-    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-    from detect_secrets.plugins.slack import SlackDetector
-
-    slack_token, slack_webhook = SlackDetector.denylist
+    denylists = _denylists()
+    slack_token, slack_webhook = denylists["slack"]
     return (
-        _Detector("AWS access key", _after(AWSKeyDetector.denylist[0]), not_after=_BASE64),
+        _Detector("AWS access key", _after(denylists["aws"][0]), not_after=_BASE64),
         _Detector("AWS secret access key", _AWS_SECRET, group="value", reveal=0, lower=True, accept=_aws_secret_key),
-        *(_Detector("GitHub token", p, not_after=_WORD) for p in GitHubTokenDetector.denylist),
+        *(_Detector("GitHub token", p, not_after=_WORD) for p in denylists["github_token"]),
         # Fine-grained personal access tokens are not in detect-secrets 1.5. The look-behind
         # (after the literal, so the search still skips ahead) rejects what ``not_after`` would,
         # before the long run is scanned.
@@ -343,7 +424,7 @@ def _detectors() -> tuple[_Detector, ...]:
             not_after=_WORD,
         ),
         # These patterns already end in (?!\w).
-        *(_Detector("GitLab token", p, not_after=_WORD) for p in GitLabTokenDetector.denylist),
+        *(_Detector("GitLab token", p, not_after=_WORD) for p in denylists["gitlab_token"]),
         _Detector("Slack webhook URL", slack_webhook),
         _Detector("Slack token", _without_ignorecase(slack_token), lower=True, not_after=_WORD),
         # App-level tokens are not in detect-secrets 1.5.
