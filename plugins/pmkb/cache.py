@@ -37,7 +37,7 @@ from typing import Any
 CACHE_FOLDER = Path(".cache") / "pmkb"
 STORE_NAME = "documents.pickle"
 SIGNING_KEY_NAME = "signing-key"
-_FORMAT = 3
+_FORMAT = 3  # 3: records hold the file's stat; stores are signed with keyed BLAKE2b
 _MAGIC = b"pmkb-cache\n"
 _SIGNATURE_BYTES = 32
 # Libraries whose behaviour shapes what a record holds: YAML values, Markdown blocks,
@@ -119,8 +119,9 @@ def signing_key() -> bytes | None:
     return key if len(key) >= 32 else None
 
 
-def _signature(key: bytes, payload: bytes) -> bytes:
-    return hmac.new(key, payload, hashlib.blake2b).digest()[:_SIGNATURE_BYTES]
+def _signature(key: bytes, payload: bytes | memoryview) -> bytes:
+    # BLAKE2 in keyed mode is a MAC of its own, twice as fast as HMAC over it on a large store.
+    return hashlib.blake2b(payload, key=key[:64], digest_size=_SIGNATURE_BYTES).digest()
 
 
 _Stored = tuple[bytes, Any, bytes, tuple[int, ...] | None]
@@ -167,9 +168,11 @@ class DocumentCache:
             start = len(_MAGIC) + _SIGNATURE_BYTES
             if not data.startswith(_MAGIC):
                 return {}
-            if not hmac.compare_digest(data[len(_MAGIC) : start], _signature(self._signing, data[start:])):
+            if not hmac.compare_digest(data[len(_MAGIC) : start], _signature(self._signing, memoryview(data)[start:])):
                 return {}
-            stored = _RecordUnpickler(io.BytesIO(data[start:])).load()
+            payload = io.BytesIO(data)  # shares data's buffer: no copy of a store of many megabytes
+            payload.seek(start)
+            stored = _RecordUnpickler(payload).load()
         except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: start afresh
             return {}
         if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.key):
@@ -231,11 +234,11 @@ class DocumentCache:
             if not ignore.exists():
                 ignore.write_text("# pmkb's cache: safe to delete, never to commit\n*\n", encoding="utf-8")
             payload = pickle.dumps((self.key, self._kept), protocol=pickle.HIGHEST_PROTOCOL)
-            data = _MAGIC + _signature(self._signing, payload) + payload
             handle, temporary = tempfile.mkstemp(prefix=".documents-", suffix=".tmp", dir=self.folder)
             try:
                 with os.fdopen(handle, "wb") as output:
-                    output.write(data)
+                    output.write(_MAGIC + _signature(self._signing, payload))
+                    output.write(payload)
                 os.replace(temporary, self.folder / STORE_NAME)
             except BaseException:
                 os.unlink(temporary)
