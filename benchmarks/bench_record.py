@@ -44,7 +44,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import postmortem_id, write_sites  # noqa: E402
 
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PMKB_TODAY": "2026-11-23"}
+# Python may keep the bytecode it compiles, as it does for any installed package (MkDocs'
+# own was compiled when it was installed): a shell that forbids it would time pmkb's
+# compilation on every run, which no user's machine does.
+ENV = {
+    **{name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"},
+    "NO_MKDOCS_2_WARNING": "1",
+    "PMKB_TODAY": "2026-11-23",
+}
 EDIT_TIMEOUT_S = 900.0
 
 

@@ -431,7 +431,9 @@ class Views:
         # A split page shows its own incidents with their lessons and open action items.
         incident_ids = kb.by_service.get(service, [])[window]
         on_page = set(incident_ids)
-        open_rows = [row for row in reports.action_rows(kb, services=[service]) if row.item.is_open]
+        # The service's incidents are those that touch it: the whole list, in its order, kept to them.
+        of_service = set(kb.by_service.get(service, []))
+        open_rows = [row for row, _ in self._action_rows if row.postmortem_id in of_service and row.item.is_open]
         return {
             "service": service,
             "incidents": self.incidents(incident_ids),
