@@ -9,7 +9,8 @@ a changed option each make pmkb read the files concerned afresh.
 
 The store is one file in `<folder of mkdocs.yml>/.cache/pmkb/` (the project's cache
 folder, where Material for MkDocs keeps its own), with a `.gitignore` so it is never
-committed. Deleting the folder is always safe. A cache that is missing, unreadable,
+committed. Beside it, a second store keeps the similar-incident lists of the last
+export or site build (`SimilarStore`), written and read the same way. Deleting the folder is always safe. A cache that is missing, unreadable,
 corrupt or from another version is ignored; a cache that can't be written leaves the
 run as it was. Writes go to a temporary file first and replace the store in one step,
 so two runs at once (a pre-commit hook and `mkdocs serve`) never leave a torn file.
@@ -36,6 +37,7 @@ from typing import Any
 
 CACHE_FOLDER = Path(".cache") / "pmkb"
 STORE_NAME = "documents.pickle"
+SIMILAR_STORE_NAME = "similar.pickle"
 SIGNING_KEY_NAME = "signing-key"
 _FORMAT = 3  # 3: records hold the file's stat; stores are signed with keyed BLAKE2b
 _MAGIC = b"pmkb-cache\n"
@@ -52,6 +54,7 @@ _ALLOWED_GLOBALS = frozenset(
         ("pmkb.model", "Runbook"),
         ("pmkb.model", "ActionItem"),
         ("pmkb.sections", "Excerpts"),
+        ("pmkb.similarity", "SimilarIncident"),
         ("pmkb.rules.id_links", "IdLink"),
         ("datetime", "datetime"),
         ("datetime", "date"),
@@ -134,6 +137,49 @@ class _RecordUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+def read_store(path: Path, signing: bytes | None) -> Any | None:
+    """What a store holds, once its signature is checked; None when it is missing,
+    unreadable, corrupt, signed with another key or names a type records never hold."""
+    if signing is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        start = len(_MAGIC) + _SIGNATURE_BYTES
+        if not data.startswith(_MAGIC):
+            return None
+        if not hmac.compare_digest(data[len(_MAGIC) : start], _signature(signing, memoryview(data)[start:])):
+            return None
+        payload = io.BytesIO(data)  # shares data's buffer: no copy of a store of many megabytes
+        payload.seek(start)
+        return _RecordUnpickler(payload).load()
+    except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: start afresh
+        return None
+
+
+def write_store(folder: Path, name: str, signing: bytes | None, content: Any) -> None:
+    """Sign and write a store in one step; a folder that can't be written leaves the run as it was."""
+    if signing is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# pmkb's cache: safe to delete, never to commit\n*\n", encoding="utf-8")
+        payload = pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
+        handle, temporary = tempfile.mkstemp(prefix=f".{Path(name).stem}-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as output:
+                output.write(_MAGIC + _signature(signing, payload))
+                output.write(payload)
+            os.replace(temporary, folder / name)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        return  # a read-only or full disk: the run's results stand without a cache
+
+
 class DocumentCache:
     """Records by file path, each valid while the file's digest is the one stored with it.
 
@@ -160,25 +206,15 @@ class DocumentCache:
         return cache
 
     def _read(self) -> dict[str, _Stored]:
-        if self._signing is None:
-            return {}
-        try:
-            with open(self.folder / STORE_NAME, "rb") as handle:
-                data = handle.read()
-            start = len(_MAGIC) + _SIGNATURE_BYTES
-            if not data.startswith(_MAGIC):
-                return {}
-            if not hmac.compare_digest(data[len(_MAGIC) : start], _signature(self._signing, memoryview(data)[start:])):
-                return {}
-            payload = io.BytesIO(data)  # shares data's buffer: no copy of a store of many megabytes
-            payload.seek(start)
-            stored = _RecordUnpickler(payload).load()
-        except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: start afresh
-            return {}
+        stored = read_store(self.folder / STORE_NAME, self._signing)
         if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.key):
             return {}
         records = stored[1]
         return records if isinstance(records, dict) else {}
+
+    def similar_store(self) -> SimilarStore:
+        """The store of similar-incident lists beside this one, valid for the same key."""
+        return SimilarStore(self.folder, self.key, self._signing)
 
     def get(self, path: str, file_digest: bytes) -> tuple[Any, bytes] | None:
         """(summary, pickled record) stored for this path and content, or None."""
@@ -228,20 +264,32 @@ class DocumentCache:
         """Write the records put in this run (files gone since are dropped), when any changed."""
         if self._signing is None or (not self._changed and self._kept.keys() == self._stored.keys()):
             return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# pmkb's cache: safe to delete, never to commit\n*\n", encoding="utf-8")
-            payload = pickle.dumps((self.key, self._kept), protocol=pickle.HIGHEST_PROTOCOL)
-            handle, temporary = tempfile.mkstemp(prefix=".documents-", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(handle, "wb") as output:
-                    output.write(_MAGIC + _signature(self._signing, payload))
-                    output.write(payload)
-                os.replace(temporary, self.folder / STORE_NAME)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError:
-            return  # a read-only or full disk: the run's results stand without a cache
+        write_store(self.folder, STORE_NAME, self._signing, (self.key, self._kept))
+
+
+class SimilarStore:
+    """The similar-incident lists of the last run that worked them out, by postmortem id.
+
+    Finding them takes most of an export, and they change only when what they are worked
+    out from does: the lists are valid for the key of the document store and a digest of
+    every input (each incident's text and metadata, what is left out of each list, how
+    many are kept), so one changed title finds them all afresh, while a changed action
+    item reuses them. The store is read only when lists are asked for.
+    """
+
+    def __init__(self, folder: Path, key: str, signing: bytes | None) -> None:
+        self.folder = folder
+        self.key = key
+        self._signing = signing
+
+    def get(self, inputs: bytes) -> dict[str, Any] | None:
+        """The lists stored for these inputs, or None."""
+        stored = read_store(self.folder / SIMILAR_STORE_NAME, self._signing)
+        if not (isinstance(stored, tuple) and len(stored) == 3 and stored[:2] == (self.key, inputs)):
+            return None
+        lists = stored[2]
+        return lists if isinstance(lists, dict) else None
+
+    def put(self, inputs: bytes, lists: dict[str, Any]) -> None:
+        """Keep the lists worked out from these inputs for the next run."""
+        write_store(self.folder, SIMILAR_STORE_NAME, self._signing, (self.key, inputs, lists))

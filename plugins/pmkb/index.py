@@ -9,11 +9,12 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from pmkb.cache import SimilarStore
 from pmkb.config import KBConfig
 from pmkb.loader import Kind, Source
 from pmkb.model import Postmortem, Runbook
 from pmkb.sections import Excerpts, Placeholders, excerpts, section_words
-from pmkb.similarity import IncidentText, SimilarIncident, SimilarityIndex
+from pmkb.similarity import IncidentText, SimilarIncident, SimilarityIndex, inputs_digest
 from pmkb.validation import Entry
 
 
@@ -77,11 +78,24 @@ class KnowledgeBase:
     """Valid documents indexed for lookups; the rules and reports read it, never change it.
 
     Every file is indexed whatever the scope (so references resolve against everything);
-    the scope only says which entries the rules need to look into.
+    the scope only says which entries the rules need to look into. With a similar store,
+    the similar-incident lists of an earlier run with the same inputs are used as they
+    are, and lists worked out afresh are stored for the next.
     """
 
-    def __init__(self, config: KBConfig, entries: list[Entry], today: date, scope: Scope | None = None) -> None:
+    def __init__(
+        self,
+        config: KBConfig,
+        entries: list[Entry],
+        today: date,
+        scope: Scope | None = None,
+        *,
+        similar_store: SimilarStore | None = None,
+    ) -> None:
         self.config = config
+        self.similar_store = similar_store
+        # Whether the store holds the lists of the configured limit for these very inputs.
+        self._similar_stored = False
         self.today = today
         self.entries = entries
         self.scope = scope
@@ -197,13 +211,45 @@ class KnowledgeBase:
         share; related ones are left out (they are listed as related already).
 
         Each list is found once per knowledge base: the page and kb.json both show it.
+        Lists of the configured limit come from the similar store when its inputs match.
         """
         limit = self.config.similar_limit if limit is None else limit
         found = self._similar.get((pm_id, limit))
+        if found is None and limit == self.config.similar_limit:
+            found = self._stored_similar.get(pm_id)
         if found is None:
             found = self.similarity.similar(pm_id, limit, exclude=self.related.get(pm_id, ()))
-            self._similar[(pm_id, limit)] = found
+        self._similar[(pm_id, limit)] = found
         return list(found)
+
+    @cached_property
+    def _similarity_inputs(self) -> bytes:
+        """The digest of what the configured limit's lists depend on (the index is not built)."""
+        return inputs_digest(self.similarity_texts(), self.related, self.config.similar_limit)
+
+    @cached_property
+    def _stored_similar(self) -> dict[str, list[SimilarIncident]]:
+        """The configured limit's lists an earlier run found from these very inputs; empty when none."""
+        if self.similar_store is None:
+            return {}
+        stored = self.similar_store.get(self._similarity_inputs)
+        if stored is None or stored.keys() != self.postmortems.keys():
+            return {}
+        for found in stored.values():
+            if not (isinstance(found, list) and all(isinstance(item, SimilarIncident) for item in found)):
+                return {}
+        self._similar_stored = True
+        return stored
+
+    def _store_similar(self) -> None:
+        """Keep the configured limit's lists for the next run, when this one had to find them."""
+        if self.similar_store is None or self._similar_stored:
+            return
+        limit = self.config.similar_limit
+        lists = {pm_id: self._similar.get((pm_id, limit)) for pm_id in self.postmortems}
+        if None not in lists.values():
+            self.similar_store.put(self._similarity_inputs, lists)
+            self._similar_stored = True
 
     def runbook_review_due(self, runbook: Runbook) -> date:
         return runbook.review_due(self.config.runbook_review_days)
@@ -219,8 +265,10 @@ class KnowledgeBase:
             "postmortems": [self.export_postmortem(pm_id) for pm_id in self.postmortems],
             "runbooks": [self.export_runbook(rb_id) for rb_id in self.runbooks],
         }
-        # Every postmortem's list is kept now; the index's vectors would only take memory
-        # for the rest of a build (another limit builds the index again).
+        # Every postmortem's list is kept now: for the next run, and in memory for the rest
+        # of this one, where the index's vectors would only take memory (another limit
+        # builds the index again).
+        self._store_similar()
         self.__dict__.pop("similarity", None)
         return exported
 

@@ -4,7 +4,9 @@ Each step reads only what the step before produced: files become validated entri
 entries become the index, and the rules run over the finished index. With the cache
 on, a file whose content and configuration are unchanged since an earlier run is not
 parsed again: its entry and the findings of the per-file rules come from the cache,
-and only the rules that compare files or read today run afresh.
+and only the rules that compare files or read today run afresh. The knowledge base
+also gets the cache's store of similar-incident lists, which an export or a site build
+reads when the lists' inputs are unchanged and writes when they had to be found.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ def load_knowledge_base(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        kb = KnowledgeBase(config, load_entries(config, cache, scope), today, scope)
+        similar_store = cache.similar_store() if cache is not None else None
+        kb = KnowledgeBase(config, load_entries(config, cache, scope), today, scope, similar_store=similar_store)
         findings = run_rules(kb)
         if cache is not None:
             _store(kb, cache)

@@ -10,7 +10,9 @@ finding the neighbours of one incident never compares it with every other.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
+import json
 import math
 import operator
 import re
@@ -120,6 +122,19 @@ class SimilarIncident:
     id: str
     score: float  # cosine of the two incidents' vectors, 0 to 1
     shared: tuple[str, ...]  # what they have in common, heaviest first: words, services, "#tags", categories
+
+
+def inputs_digest(incidents: Iterable[IncidentText], exclude: Mapping[str, Sequence[str]], limit: int) -> bytes:
+    """The identity of everything the lists of `SimilarityIndex.similar` depend on: every
+    incident in order (positions break ties), what each list leaves out, how long it is.
+    Worked out from the texts alone, far faster than the index they would build."""
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(f"limit {limit}\n".encode())
+    for doc in incidents:
+        fields = [doc.id, doc.title, doc.body, list(doc.services), list(doc.tags), doc.category]
+        hasher.update(json.dumps([*fields, list(exclude.get(doc.id, ()))]).encode())
+        hasher.update(b"\n")
+    return hasher.digest()
 
 
 class SimilarityIndex:
