@@ -10,9 +10,10 @@ peak resident memory of the process:
   check    `pmkb check` of the whole knowledge base, cache kept
   check0   `pmkb check` with no cache folder
   check1   `pmkb check` of one postmortem after editing it (the pre-commit case)
-  export   `pmkb export`
+  export   `pmkb export` after the build, with the cache the build left
+  export0  `pmkb export` with no cache folder
   edit     under `mkdocs serve`, seconds from saving a postmortem with a new title to
-           the page serving that title
+           the page and search_index.json serving that title
 
 Every pmkb figure is reported as a ratio to the plain build of the same N, with site
 and search-index sizes and the largest generated page. A table goes to stdout, all
@@ -169,7 +170,7 @@ def bench_size(size: int, repeat: int, serve: bool, serve_args: list[str]) -> di
     mkdocs, pmkb = str(bindir / "mkdocs"), str(bindir / "pmkb")
     with tempfile.TemporaryDirectory(prefix=f"pmkb-bench-{size}-") as tmp:
         plain_yml, pmkb_yml = write_sites(Path(tmp), size)
-        names = ("plain", "build0", "build", "check0", "check", "check1", "export")
+        names = ("plain", "build0", "build", "check0", "check", "check1", "export0", "export")
         measures = {name: Measure() for name in names}
         one_file = pmkb_yml.parent / "postmortems" / f"{postmortem_id(0)}.md"
         cache = pmkb_yml.parent / ".cache"
@@ -182,6 +183,10 @@ def bench_size(size: int, repeat: int, serve: bool, serve_args: list[str]) -> di
                     shutil.rmtree(cache, ignore_errors=True)
                 shutil.rmtree(pmkb_yml.parent / "site", ignore_errors=True)
                 measures[name].runs.append(run_measured([mkdocs, "build", "-q", "-f", str(pmkb_yml)], pmkb_yml.parent))
+            export = [pmkb, "export", "-f", str(pmkb_yml)]
+            measures["export"].runs.append(run_measured(export, pmkb_yml.parent))
+            shutil.rmtree(cache, ignore_errors=True)
+            measures["export0"].runs.append(run_measured(export, pmkb_yml.parent))
             shutil.rmtree(cache, ignore_errors=True)
             measures["check0"].runs.append(run_measured(check, pmkb_yml.parent, (0, 1)))
             measures["check"].runs.append(run_measured(check, pmkb_yml.parent, (0, 1)))
@@ -189,7 +194,6 @@ def bench_size(size: int, repeat: int, serve: bool, serve_args: list[str]) -> di
             with open(one_file, "a", encoding="utf-8") as edited:
                 edited.write(f"\nEdited before commit number {attempt}.\n")
             measures["check1"].runs.append(run_measured([*check, str(one_file)], pmkb_yml.parent, (0, 1)))
-            measures["export"].runs.append(run_measured([pmkb, "export", "-f", str(pmkb_yml)], pmkb_yml.parent))
         if serve:
             measures["edit"] = measure_serve_edit(mkdocs, pmkb_yml, repeat, serve_args)
         plain_site, pmkb_site = plain_yml.parent / "site", pmkb_yml.parent / "site"
@@ -216,6 +220,7 @@ def bench_size(size: int, repeat: int, serve: bool, serve_args: list[str]) -> di
 def print_table(results: list[dict[str, object]]) -> None:
     header = (
         f"{'N':>6} {'plain s':>8} {'build':>6} {'build0':>6} {'check':>7} {'check0':>7} {'check1':>7} {'export':>7} "
+        f"{'export0':>7} "
         f"{'edit s':>7} {'RSS':>5} {'site MB':>13} {'search MB':>11} {'largest page':>22}"
     )
     print(header)
@@ -229,15 +234,16 @@ def print_table(results: list[dict[str, object]]) -> None:
         print(
             f"{result['size']:>6} {seconds['plain']:>8.2f} {ratio['build']:>6.2f} {ratio['build0']:>6.2f} "
             f"{ratio['check']:>7.3f} {ratio['check0']:>7.3f} {ratio['check1']:>7.3f} {ratio['export']:>7.3f} "
+            f"{ratio['export0']:>7.3f} "
             f"{edit} {result['rss_ratio_build']:>5.2f} "
             f"{site['plain']:>6.1f}/{site['pmkb']:<6.1f} {search['plain']:>5.1f}/{search['pmkb']:<5.1f} "
             f"{page['kb']:>7.0f} KB {page['path']}"
         )
     print(
         "\nbuild, check, check1, export: time as a ratio to the plain build of the same N, with pmkb's cache "
-        "from the run before;\nbuild0, check0: the same with no cache (a clean clone); "
+        "from the run before;\nbuild0, check0, export0: the same with no cache (a clean clone); "
         "RSS: peak memory of the pmkb build over the plain build's;\nedit: seconds under mkdocs serve "
-        "from saving a new title to the page showing it."
+        "from saving a new title to the page and search_index.json showing it."
     )
 
 
