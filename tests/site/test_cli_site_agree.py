@@ -84,3 +84,19 @@ def test_service_pages_show_root_causes_and_lessons_of_pmkb_brief(example_site):
         assert [POSTMORTEM_HREF.search(item).group(1) for item in items] == [
             lesson["postmortem_id"] for lesson in brief["lessons"]
         ]
+
+
+def test_service_pages_list_the_open_action_items_of_pmkb_brief(example_site):
+    listed = 0
+    for service in ("checkout-api", "order-db", "payments", "edge-proxy"):
+        items = cli_json("brief", service)["action_items"]
+        listed += len(items)
+        page = example_site.html(f"services/{service}/")
+        lead = text_of(page.split('class="pmkb-lead"')[1].split("</p>")[0])
+        count = len(items)
+        assert f"{count} open action item{'s' if count != 1 else ''}" in lead, service
+        section = page.split('id="open-action-items"')[1].split('id="runbooks"')[0]
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", section.split("<tbody>", 1)[-1], re.S)
+        titles = [text_of(re.findall(r"<td>(.*?)</td>", row, re.S)[1]).strip() for row in rows]
+        assert titles == [item["title"] for item in items], service
+    assert listed > 3

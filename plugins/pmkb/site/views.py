@@ -8,7 +8,7 @@ long as `Views` still builds the same rows from it.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -342,12 +342,15 @@ class Views:
         return rows
 
     @cached_property
-    def _open_items_by_service(self) -> Counter[str]:
-        counts: Counter[str] = Counter()
+    def _open_rows_by_service(self) -> dict[str, list[reports.ActionRow]]:
+        """Each service's open action items, most pressing first: those of the incidents
+        that touch it, in the order of the list every page shares."""
+        found: dict[str, list[reports.ActionRow]] = defaultdict(list)
         for row, _ in self._action_rows:
             if row.item.is_open:
-                counts.update(set(self.kb.postmortems[row.postmortem_id].services))
-        return counts
+                for service in dict.fromkeys(self.kb.postmortems[row.postmortem_id].services):
+                    found[service].append(row)
+        return found
 
     # Pages ---------------------------------------------------------------------------
 
@@ -419,7 +422,7 @@ class Views:
                     name=service,
                     incident_count=len(incidents),
                     last_incident=self.incident(incidents[0]) if incidents else None,
-                    open_action_items=self._open_items_by_service.get(service, 0),
+                    open_action_items=len(self._open_rows_by_service.get(service, ())),
                     runbook_count=len(kb.runbooks_by_service.get(service, [])),
                 )
             )
@@ -431,9 +434,7 @@ class Views:
         # A split page shows its own incidents with their lessons and open action items.
         incident_ids = kb.by_service.get(service, [])[window]
         on_page = set(incident_ids)
-        # The service's incidents are those that touch it: the whole list, in its order, kept to them.
-        of_service = set(kb.by_service.get(service, []))
-        open_rows = [row for row, _ in self._action_rows if row.postmortem_id in of_service and row.item.is_open]
+        open_rows = self._open_rows_by_service.get(service, [])
         return {
             "service": service,
             "incidents": self.incidents(incident_ids),
@@ -506,13 +507,17 @@ class Views:
             "pager": shown,
         }
 
-    def _page_actions(self, subject: str, part: int) -> dict[str, Any]:
+    @cached_property
+    def _action_sections(self) -> list[tuple[str, str, list[ActionRow]]]:
         rows = self._action_rows
-        sections = [
+        return [
             ("overdue", "Overdue", [view for _, view in rows if view.overdue]),
             ("open", "Open", [view for row, view in rows if row.item.is_open and not view.overdue]),
             ("closed", "Done or won't do", [view for row, view in rows if not row.item.is_open]),
         ]
+
+    def _page_actions(self, subject: str, part: int) -> dict[str, Any]:
+        sections = self._action_sections
         _, shown = self._window("actions", subject, part)
         windows = section_windows([len(section) for _, _, section in sections], self.kb.config.list_page_size, part)
         groups = [
