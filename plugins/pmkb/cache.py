@@ -210,7 +210,10 @@ class DocumentCache:
         if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.key):
             return {}
         records = stored[1]
-        return records if isinstance(records, dict) else {}
+        if not isinstance(records, dict):
+            return {}
+        # Shapes are checked once here, so that a lookup need not check them again.
+        return {path: kept for path, kept in records.items() if isinstance(kept, tuple) and len(kept) == 4}
 
     def similar_store(self) -> SimilarStore:
         """The store of similar-incident lists beside this one, valid for the same key."""
@@ -219,7 +222,7 @@ class DocumentCache:
     def get(self, path: str, file_digest: bytes) -> tuple[Any, bytes] | None:
         """(summary, pickled record) stored for this path and content, or None."""
         stored = self._stored.get(path)
-        if not isinstance(stored, tuple) or len(stored) != 4 or stored[0] != file_digest:
+        if stored is None or stored[0] != file_digest:
             return None
         return stored[1], stored[2]
 
@@ -227,7 +230,7 @@ class DocumentCache:
         """(digest, summary) of a file whose stat is the one stored with its record: a file
         not written since, whose record can be trusted without reading it; else None."""
         stored = self._stored.get(path)
-        if not isinstance(stored, tuple) or len(stored) != 4 or stored[3] is None or stored[3] != stat_key:
+        if stored is None or stored[3] is None or stored[3] != stat_key:
             return None
         return stored[0], stored[1]
 

@@ -285,8 +285,8 @@ def _read_regular_file(path: Path, max_bytes: int) -> tuple[bytes, os.stat_resul
 
 
 def _read_up_to(descriptor: int, limit: int, expected: int) -> bytes:
-    """At most limit bytes; one read when the file is the size stat gave (one byte more
-    asks for the end), more when it grew since."""
+    """At most limit bytes, read until the end: the first read asks for the size stat gave
+    and one byte more, so a file that did not grow since takes one read and one at its end."""
     chunks = []
     remaining = limit
     while remaining > 0:

@@ -364,12 +364,16 @@ def _denylists() -> dict[str, list[re.Pattern[str]]]:
         try:
             kept = json.loads(memo.read_text(encoding="utf-8"))
             if _sound(kept):
-                return {module: [re.compile(source, flags) for source, flags in kept[module]] for module in kept}
+                return _compiled(kept)
         except (OSError, ValueError, re.error):
             pass  # missing or damaged: read the library itself, and keep its patterns again
     denylists = library_denylists()
     if memo is not None:
         _write_memo(memo, json.dumps(denylists))
+    return _compiled(denylists)
+
+
+def _compiled(denylists: _Denylists) -> dict[str, list[re.Pattern[str]]]:
     return {module: [re.compile(source, flags) for source, flags in found] for module, found in denylists.items()}
 
 

@@ -79,9 +79,8 @@ class SimilarRow:
     # is what `mkdocs serve` fingerprints a page by: any edit moves many scores a little,
     # no built-in template shows them, and the incidents, order and shared terms stay in.
     score: float = field(repr=False)
-    shared: tuple[
-        str, ...
-    ]  # for the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database"
+    # For the reader to judge: words, services, "#tags", e.g. "pool", "checkout-api", "#database".
+    shared: tuple[str, ...]
 
 
 @dataclass(frozen=True)

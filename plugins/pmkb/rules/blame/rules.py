@@ -73,10 +73,6 @@ class RegexSource(NamedTuple):
     flags: int = 0
 
 
-def _regex(source: str, flags: int = 0) -> RegexSource:
-    return RegexSource(source, flags)
-
-
 @dataclass(frozen=True)
 class Rule:
     """One way of blaming.
@@ -131,7 +127,7 @@ def _subject_rule(
     # clause: "Alice, the on-call engineer, forgot"; "The developer, who wrote it, forgot".
     middle = ",?" + (_PARENTHETICAL + _ADV + r"\s+" if adverbs else "")
     return Rule(
-        _regex(_WHO + middle + f"(?i:{verb})"),
+        RegexSource(_WHO + middle + f"(?i:{verb})"),
         hint,
         subject=True,
         negatable=negatable,
@@ -141,7 +137,7 @@ def _subject_rule(
 
 
 def _global_rule(pattern: str, hint: Advice, *, keywords: tuple[tuple[str, ...], ...], negatable: bool = True) -> Rule:
-    return Rule(_regex(pattern, _I), hint, negatable=negatable, keywords=keywords)
+    return Rule(RegexSource(pattern, _I), hint, negatable=negatable, keywords=keywords)
 
 
 def _object_rule(
@@ -152,7 +148,7 @@ def _object_rule(
     gate: str | None = None,
 ) -> Rule:
     return Rule(
-        _regex(pattern, _I),
+        RegexSource(pattern, _I),
         hint,
         obj=True,
         negatable=True,
@@ -320,7 +316,7 @@ _POSSESSIVE_NOUN = (
 )
 _POSSESSIVE_RULES: tuple[Rule, ...] = (
     Rule(
-        _regex(_WHO + r"(?:['’]s\b|(?<=s)['’])\s+" + f"(?i:{_POSSESSIVE_NOUN})"),
+        RegexSource(_WHO + r"(?:['’]s\b|(?<=s)['’])\s+" + f"(?i:{_POSSESSIVE_NOUN})"),
         HINT_FAULT,
         subject=True,
         negatable=True,
@@ -329,14 +325,14 @@ _POSSESSIVE_RULES: tuple[Rule, ...] = (
         keywords=(_POSSESSIVE_KEYWORDS, _APOSTROPHES),
     ),
     Rule(
-        _regex(r"\b(?:my|his|her|their|our|your)\s+" + _POSSESSIVE_NOUN, _I),
+        RegexSource(r"\b(?:my|his|her|their|our|your)\s+" + _POSSESSIVE_NOUN, _I),
         HINT_FAULT,
         negatable=True,
         keywords=(_POSSESSIVE_KEYWORDS, ("my", "his", "her", "their", "our")),  # "your" holds "our"
     ),
     # "Alice's change broke checkout" still pins the outcome on Alice.
     Rule(
-        _regex(
+        RegexSource(
             _WHO + r"['’]s\s+(?:[\w-]+\s+){0,2}?"
             r"(?i:(?:change|commit|push|deploy|deployment|pr|pull\s+request|merge|script|"
             r"typo|query|command|edit|config|configuration|patch|migration|rollout|release|update|"
@@ -352,7 +348,7 @@ _POSSESSIVE_RULES: tuple[Rule, ...] = (
 
 _CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
-        _regex(
+        RegexSource(
             r"\b(?i:because)\s+" + _NP_PREFIX + _WHO + r"\s+(?i:(?P<kw>didn['’]t|did\s+not|never|"
             r"hadn['’]t|had\s+not)\b(?!\s+(?:have|has|get|receive|hear)\b))"
         ),
@@ -362,7 +358,7 @@ _CONTEXT_RULES: tuple[Rule, ...] = (
         keywords=(("because",), ("did", "never", "had")),  # "didn't", "hadn't"
     ),
     Rule(
-        _regex(
+        RegexSource(
             r"\b(?i:if)\s+(?i:only\s+)?" + _NP_PREFIX + _WHO + r"(?i:\s+had|['’]d)\s+(?i:(?:only\s+|just\s+)?"
             r"(?P<kw>read|checked|followed|tested|looked|paid\s+attention|noticed|listened|"
             r"been\s+(?:more\s+)?careful|bothered|double-checked|verified|reviewed|asked|waited))\b"
@@ -379,7 +375,7 @@ _CONTEXT_RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        _regex(r"\blazy\s+(?:[\w-]+\s+)?(?:" + ROLE_RE + r")\b", _I),
+        RegexSource(r"\blazy\s+(?:[\w-]+\s+)?(?:" + ROLE_RE + r")\b", _I),
         HINT_JUDGEMENT,
         negatable=True,
         keywords=(("lazy",),),
@@ -487,7 +483,7 @@ _OBJECT_RULES: tuple[Rule, ...] = (
 )
 
 # "blameless", "blame-free" and "git blame" are not blame.
-_BLAME_WORD = _regex(r"(?<![\w-])(?P<kw>blam(?:e|ed|es|ing)|blameworthy)(?![\w-])", _I)
+_BLAME_WORD = RegexSource(r"(?<![\w-])(?P<kw>blam(?:e|ed|es|ing)|blameworthy)(?![\w-])", _I)
 _GIT_BEFORE = re.compile(r"\bgit\s*$", _I)
 _PREDICATE_TO = re.compile(r"(?:\b(?:is|was|are|were|be|been)|['’]s)\s+(?:\w+\s+)?to\s*$", _I)
 _BLAME_LINK = re.compile(
