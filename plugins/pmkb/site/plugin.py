@@ -36,6 +36,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from pmkb.cache import CACHE_FOLDER, cache_key
 from pmkb.config import ConfigError, KBConfig, check_folders, resolve_today
 from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
@@ -43,8 +44,15 @@ from pmkb.pipeline import load_knowledge_base
 from pmkb.rules import rule_settings
 from pmkb.site import nav as site_nav
 from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
-from pmkb.site.incremental import IncrementalPreview, fingerprint
+from pmkb.site.incremental import IncrementalPreview, fingerprint, search_plugin, shared_fingerprint
 from pmkb.site.links import BodyLinks, Links, RenderingDocument
+from pmkb.site.page_cache import (
+    PageRecords,
+    RenderedPages,
+    forget_reads,
+    reuse_search_entries,
+    search_entry_records,
+)
 from pmkb.site.pages import PageSpec
 from pmkb.site.preview import PROBLEMS, Preview, log_errors
 from pmkb.site.render import Renderer, template_environment
@@ -92,6 +100,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     preview: Preview | None = None
     incremental: IncrementalPreview | None = None
     config_of_build: MkDocsConfig | None = None
+    search_entries: PageRecords | None = None
+    rendered_pages: RenderedPages | None = None
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -153,8 +163,16 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         assert self.kb is not None
         self.site_files = SiteFiles(self.kb, self.kb_config, self.links, config)
         self.site_files.add_to(files, self.preview.specs() if self.preview is not None else ())
+        self.files_of_build = files
+        self.fingerprints: dict[str, str] = {}
+        self.search_entries = self._search_entries(config)
+        pages = self.site_files.pages()
+        self.rendered_pages = None
+        if self.kb_config.cache:
+            shared = shared_fingerprint(config, files, [file.src_uri for file, _ in pages])
+            key = cache_key(self.kb_config.cache_settings())
+            self.rendered_pages = RenderedPages(self.kb_config.root / CACHE_FOLDER, key, shared)
         if self.incremental is not None:
-            pages = self.site_files.pages()
             preview = self.preview
             # Pages in the navigation need their Page objects, and the preview's own pages
             # (/problems/, invalid documents) change with every finding: both are always rebuilt.
@@ -167,12 +185,42 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             self.incremental.plan(config, files, [file.src_uri for file, _ in pages], reusable, self.fingerprint)
         return files
 
+    def _search_entries(self, config: MkDocsConfig) -> PageRecords | None:
+        """The kept search entries, given to Material's search index (`page_cache.py`)."""
+        search = search_plugin(config)
+        if not self.kb_config.cache or search is None or not search.config.enabled:
+            return None
+        if search.config.jieba_dict or search.config.jieba_dict_user:
+            return None
+        records = search_entry_records(self.kb_config.root / CACHE_FOLDER, sorted(dict(search.config).items()))
+        reuse_search_entries(search.search_index, records)
+        return records
+
     def fingerprint(self, spec: PageSpec) -> str:
         """Everything pmkb puts into a page: its Markdown, its view models, its findings, today's date."""
-        assert self.kb is not None
-        banner = self.preview.banner_names(spec) if self.preview is not None else None
-        views = self.renderer.views.page(spec.kind, spec.subject, spec.part)
-        return fingerprint(spec.markdown(), spec.template, views, banner, self.kb.today)
+        found = self.fingerprints.get(spec.src_uri)
+        if found is None:
+            assert self.kb is not None
+            banner = self.preview.banner_names(spec) if self.preview is not None else None
+            views = self.renderer.views.page(spec.kind, spec.subject, spec.part)
+            found = fingerprint(spec.markdown(), spec.template, views, banner, self.kb.today)
+            self.fingerprints[spec.src_uri] = found
+        return found
+
+    def render(self, spec: PageSpec, page: Page, body: Markup | None) -> str:
+        """pmkb's HTML of a generated page, kept from an earlier build when nothing it is made of changed."""
+        cache = self.rendered_pages
+        if cache is None:
+            return self.renderer.render(spec, page.file, body=body)
+        digest = cache.digest(self.fingerprint(spec), body)
+        built_at = self.renderer.built_at
+        kept = cache.get(page.url, digest, built_at)
+        if kept is not None:
+            return kept
+        forget_reads(built_at)
+        content = self.renderer.render(spec, page.file, body=body)
+        cache.put(page.url, digest, content, built_at)
+        return content
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.links.index_files(files)
@@ -202,7 +250,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             if self.preview is not None and self.preview.owns(spec):
                 content = self.preview.render(spec, page.file, Markup(html))
             else:
-                content = self.renderer.render(spec, page.file, body=body)
+                content = self.render(spec, page, body)
             page.toc.items.extend(generated_toc(content, spec.is_document))
             if self.preview is not None:
                 content = self.preview.with_banner(spec, page.file, content)
@@ -220,6 +268,10 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         # Before the search plugin writes its index: the index must have every page's entries.
         if self.incremental is not None:
             self.incremental.after_build(config)
+        urls = [file.url for file in self.files_of_build.documentation_pages()]
+        for store in (self.search_entries, self.rendered_pages):
+            if store is not None:
+                store.save(urls)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.incremental is not None and self.config_of_build is not None:

@@ -35,6 +35,7 @@ from pmkb import reports
 from pmkb.index import KnowledgeBase, SlugMap
 from pmkb.loader import normalise_heading
 from pmkb.site.links import Links
+from pmkb.site.page_cache import BuildTime
 from pmkb.site.pages import PageSpec, part_key
 from pmkb.site.paging import PageLink, Pager
 from pmkb.site.toc import anchor_links
@@ -100,7 +101,7 @@ class Renderer:
         self.env = env
         self.site_name = site_name
         # MkDocs' build time: SOURCE_DATE_EPOCH when set, for reproducible builds.
-        self.built_at = built_at or get_build_datetime()
+        self.built_at = BuildTime.of(built_at or get_build_datetime())
         self.views = Views(kb)
 
     @cached_property
