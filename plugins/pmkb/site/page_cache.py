@@ -44,7 +44,6 @@ from pmkb.cache import DocumentCache, read_store, signing_key, write_store
 SEARCH_STORE_NAME = "search.pickle"
 PAGES_STORE_NAME = "pages.pickle"
 _FORMAT = 1
-SearchEntry = dict[str, Any]
 
 
 def _version(distribution: str) -> str:
@@ -69,7 +68,6 @@ class PageRecords:
         # page URL -> (digest of what the record was made from, the record pickled)
         self._stored = self._read()
         self._kept: dict[str, tuple[bytes, bytes]] = {}
-        self.reused = 0
 
     def _read(self) -> dict[str, tuple[bytes, bytes]]:
         stored = read_store(self.folder / self.name, self._signing)
@@ -96,7 +94,6 @@ class PageRecords:
         record = DocumentCache.record(pickled)
         if record is not None:
             self._kept[url] = stored
-            self.reused += 1
         return record
 
     def put(self, url: str, digest: bytes, record: Any) -> None:

@@ -17,6 +17,12 @@ Build order, as MkDocs runs it:
 Under `mkdocs serve`, `on_pre_build`, `on_files`, `on_page_context` and `on_post_build`
 also let a rebuild skip the postmortem and runbook pages an edit did not change, and
 complete the search index with their entries (`incremental.py`).
+
+With the `cache` option on, every build also reuses, from `.cache/pmkb/`, pmkb's HTML of
+each generated page and every page's search entries whose inputs are unchanged since
+the build before (`page_cache.py`): `on_files` opens both stores and hands the search
+index its kept entries, `on_page_content` renders only the pages whose inputs changed,
+and `on_post_build` keeps this build's records for the next.
 """
 
 from __future__ import annotations
@@ -170,7 +176,9 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.rendered_pages = None
         if self.kb_config.cache:
             shared = shared_fingerprint(config, files, [file.src_uri for file, _ in pages])
-            key = cache_key(self.kb_config.cache_settings())
+            # The settings pages show or link by, as loaded: mkdocs.yml may take them from !ENV.
+            shown = repr((config.site_name, config.use_directory_urls, config.site_url))
+            key = f"{cache_key(self.kb_config.cache_settings())} {shown}"
             self.rendered_pages = RenderedPages(self.kb_config.root / CACHE_FOLDER, key, shared)
         if self.incremental is not None:
             preview = self.preview
