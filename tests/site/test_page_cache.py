@@ -40,9 +40,9 @@ class Work:
             work.parsed[page.url] += 1
             add_entry(index, page)
 
-        def counting_render(renderer: Renderer, spec: Any, file: Any, body: Any = None) -> str:
+        def counting_render(renderer: Renderer, spec: Any, file: Any, body: Any = None, views: Any = None) -> str:
             work.rendered[file.url.removeprefix("./")] += 1
-            return render(renderer, spec, file, body)
+            return render(renderer, spec, file, body, views)
 
         monkeypatch.setattr(search_plugin.SearchIndex, "add_entry_from_context", counting_add_entry)
         monkeypatch.setattr(Renderer, "render", counting_render)

@@ -108,6 +108,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     config_of_build: MkDocsConfig | None = None
     search_entries: PageRecords | None = None
     rendered_pages: RenderedPages | None = None
+    last_views: tuple[str, dict[str, Any]] = ("", {})
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -213,6 +214,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             views = self.renderer.views.page(spec.kind, spec.subject, spec.part)
             found = fingerprint(spec.markdown(), spec.template, views, banner, self.kb.today)
             self.fingerprints[spec.src_uri] = found
+            # A page rendered right after it is fingerprinted needs these views again.
+            self.last_views = (spec.src_uri, views)
         return found
 
     def render(self, spec: PageSpec, page: Page, body: Markup | None) -> str:
@@ -226,7 +229,9 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         if kept is not None:
             return kept
         forget_reads(built_at)
-        content = self.renderer.render(spec, page.file, body=body)
+        source, views = self.last_views
+        self.last_views = ("", {})
+        content = self.renderer.render(spec, page.file, body=body, views=views if source == spec.src_uri else None)
         cache.put(page.url, digest, content, built_at)
         return content
 

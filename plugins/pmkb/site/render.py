@@ -108,9 +108,12 @@ class Renderer:
     def alert_slugs(self) -> SlugMap:
         return SlugMap(alert for runbook in self.kb.runbooks.values() for alert in runbook.alerts)
 
-    def render(self, spec: PageSpec, file: File, body: Markup | None = None) -> str:
-        """The page's content; `body` is the HTML of a postmortem's or runbook's own text."""
-        return self.render_template(spec.template, file, self.context(spec, file, body))
+    def render(
+        self, spec: PageSpec, file: File, body: Markup | None = None, views: dict[str, Any] | None = None
+    ) -> str:
+        """The page's content; `body` is the HTML of a postmortem's or runbook's own text,
+        `views` the page's view models when the caller has them already."""
+        return self.render_template(spec.template, file, self.context(spec, file, body, views))
 
     def render_template(self, template: str, file: File, context: dict[str, Any]) -> str:
         try:
@@ -120,13 +123,15 @@ class Renderer:
             where = f"{exc.filename}:{exc.lineno}: " if isinstance(exc, TemplateSyntaxError) else ""
             raise PluginError(f"pmkb template {template!r} for {file.src_uri}: {where}{exc}") from exc
 
-    def context(self, spec: PageSpec, file: File, body: Markup | None = None) -> dict[str, Any]:
+    def context(
+        self, spec: PageSpec, file: File, body: Markup | None = None, views: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """What every template gets (values and helpers), then its page kind's view models.
 
         The README's "Template API" documents every name; a test holds the two together.
         """
         context = self.common(file)
-        context.update(self.views.page(spec.kind, spec.subject, spec.part))
+        context.update(views if views is not None else self.views.page(spec.kind, spec.subject, spec.part))
         if context.get("pager") is not None:
             context["pager"] = self.pager_links(spec, file, context["pager"])
         if body is not None:
