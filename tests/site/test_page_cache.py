@@ -212,3 +212,30 @@ def test_the_build_time_notes_when_a_template_reads_it() -> None:
     # Being handed around is not reading.
     assert isinstance(moment, datetime) and bool(moment) and [moment][0] is moment
     assert not was_read(moment)
+
+
+def test_a_preview_rebuild_keeps_the_records_of_the_pages_it_left_out(tmp_path: Path, work: Work) -> None:
+    mkdocs_yml = _generated(tmp_path / "kb")
+    site = tmp_path / "site"
+
+    def serve_build() -> None:
+        config = load_config(config_file=str(mkdocs_yml), site_dir=str(site))
+        build(config, serve_url="http://127.0.0.1:8000/")
+
+    first = load_config(config_file=str(mkdocs_yml), site_dir=str(site))
+    first.plugins.on_startup(command="serve", dirty=False)
+    try:
+        serve_build()
+        pages = set(work.parsed)
+        target = mkdocs_yml.parent / "postmortems" / f"{TARGET}.md"
+        target.write_text(target.read_text(encoding="utf-8").replace("\n## Summary\n", "\n## Summary\n\nEdited.\n", 1))
+        work.clear()
+        serve_build()
+        assert work.parsed and work.parsed.keys() < pages, "the preview rebuilt some pages, not all"
+    finally:
+        first.plugins.on_shutdown()
+    for name in (page_cache.SEARCH_STORE_NAME, page_cache.PAGES_STORE_NAME):
+        stored = cache.read_store(_store(mkdocs_yml, name), cache.signing_key())
+        assert isinstance(stored, tuple)
+        kept = set(stored[1])
+        assert kept <= pages and len(kept) >= len(pages) - 1, f"{name} lost the pages the preview left out"

@@ -178,7 +178,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         if self.kb_config.cache:
             shared = shared_fingerprint(config, files, [file.src_uri for file, _ in pages])
             # The settings pages show or link by, as loaded: mkdocs.yml may take them from !ENV.
-            shown = repr((config.site_name, config.use_directory_urls, config.site_url))
+            # (Not site_url: pages link relatively, and `mkdocs serve` sets its own.)
+            shown = repr((config.site_name, config.use_directory_urls))
             key = f"{cache_key(self.kb_config.cache_settings())} {shown}"
             self.rendered_pages = RenderedPages(self.kb_config.root / CACHE_FOLDER, key, shared)
         if self.incremental is not None:
@@ -281,7 +282,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         # Before the search plugin writes its index: the index must have every page's entries.
         if self.incremental is not None:
             self.incremental.after_build(config)
-        urls = [file.url for file in self.files_of_build.documentation_pages()]
+        # Pages a preview rebuild left out are excluded from this build, not from the site.
+        urls = [file.url for file in self.files_of_build.documentation_pages(inclusion=lambda _: True)]
         for store in (self.search_entries, self.rendered_pages):
             if store is not None:
                 store.save(urls)
