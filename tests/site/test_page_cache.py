@@ -126,12 +126,13 @@ def test_an_edit_parses_and_renders_again_only_the_pages_it_changes(tmp_path: Pa
     assert parsed[page] == 1 and rendered[page] == 1
     # Every page's navigation changed (the title is in it), but not every page's content.
     assert "postmortems/incident-00002/index.html" in _changed(before, after)
-    assert parsed.keys() < set(_uncached_pages(before)), "unchanged pages are not parsed again"
-    assert rendered.keys() < set(_uncached_pages(before)), "unchanged pages are not rendered again"
+    assert parsed.keys() < set(_page_urls(before)), "unchanged pages are not parsed again"
+    assert rendered.keys() < set(_page_urls(before)), "unchanged pages are not rendered again"
     assert _changed(_uncached(mkdocs_yml, tmp_path / "uncached"), after) == []
 
 
-def _uncached_pages(site: dict[str, bytes]) -> list[str]:
+def _page_urls(site: dict[str, bytes]) -> list[str]:
+    """The URL of every page of a built site."""
     return [name.removesuffix("index.html") for name in site if name.endswith("index.html")]
 
 
@@ -187,7 +188,7 @@ def test_a_damaged_or_foreign_store_is_ignored(tmp_path: Path, work: Work, damag
     work.clear()
     again = _build(mkdocs_yml, tmp_path / "again")
     assert _changed(cold, again) == []
-    assert work.parsed.keys() == set(_uncached_pages(cold)), "every page is parsed again"
+    assert work.parsed.keys() == set(_page_urls(cold)), "every page is parsed again"
 
 
 def test_the_cache_option_turns_the_stores_off(tmp_path: Path, work: Work) -> None:
