@@ -72,22 +72,26 @@ def digest(data: bytes) -> bytes:
 
 def cache_key(settings: str) -> str:
     """The key a store is valid for: pmkb's version and code, its libraries' versions, the settings."""
-    from importlib import metadata  # on first use: `pmkb --help` needs no cache
-
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(f"format {_FORMAT}\n{settings}\n".encode())
     for library in ("pmkb", *_LIBRARIES):
-        try:
-            version = metadata.version(library)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        hasher.update(f"{library} {version}\n".encode())
+        hasher.update(f"{library} {installed_version(library)}\n".encode())
     # A development install keeps its version number while its code changes.
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
         hasher.update(path.relative_to(package).as_posix().encode())
         hasher.update(path.read_bytes())
     return hasher.hexdigest()
+
+
+def installed_version(distribution: str) -> str:
+    """The installed version of a distribution, or "-" when it is not installed."""
+    from importlib import metadata  # on first use: `pmkb --help` needs no cache
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "-"
 
 
 def user_cache_folder() -> Path:
@@ -157,6 +161,16 @@ def read_store(path: Path, signing: bytes | None) -> Any | None:
         return None
 
 
+def read_keyed_records(path: Path, signing: bytes | None, key: str) -> dict[Any, Any]:
+    """The records of a store written as `(key, {name: record})` for this key; empty when
+    the store can't be used."""
+    stored = read_store(path, signing)
+    if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key and isinstance(stored[1], dict)):
+        return {}
+    records: dict[Any, Any] = stored[1]
+    return records
+
+
 def write_store(folder: Path, name: str, signing: bytes | None, content: Any) -> None:
     """Sign and write a store in one step; a folder that can't be written leaves the run as it was."""
     if signing is None:
@@ -206,12 +220,7 @@ class DocumentCache:
         return cache
 
     def _read(self) -> dict[str, _Stored]:
-        stored = read_store(self.folder / STORE_NAME, self._signing)
-        if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.key):
-            return {}
-        records = stored[1]
-        if not isinstance(records, dict):
-            return {}
+        records = read_keyed_records(self.folder / STORE_NAME, self._signing, self.key)
         # Shapes are checked once here, so that a lookup need not check them again.
         return {path: kept for path, kept in records.items() if isinstance(kept, tuple) and len(kept) == 4}
 

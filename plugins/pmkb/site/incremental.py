@@ -180,18 +180,18 @@ class IncrementalPreview:
         self,
         config: MkDocsConfig,
         files: Files,
-        generated: Iterable[str],
+        shared: str,
         reusable: Iterable[tuple[File, PageSpec]],
         page_fingerprint: Callable[[PageSpec], str],
     ) -> None:
         """Fingerprint every page pmkb adds; leave out of this build those that did not change.
 
-        `generated` is the source URI of every page pmkb adds; `reusable` the pages among
-        them that may be kept from the previous build.
+        `shared` is the build's `shared_fingerprint`; `reusable` the pages pmkb adds that
+        may be kept from the previous build.
         """
         reusable = list(reusable)
         self._files = files
-        self._shared = shared_fingerprint(config, files, generated)
+        self._shared = shared
         self._pages = {file.src_uri: page_fingerprint(spec) for file, spec in reusable}
         reason = self._full_rebuild_reason(config)
         if reason:

@@ -32,25 +32,17 @@ import pickle
 import zlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
-from pmkb.cache import DocumentCache, read_store, signing_key, write_store
+from pmkb.cache import DocumentCache, installed_version, read_keyed_records, signing_key, write_store
 
 SEARCH_STORE_NAME = "search.pickle"
 PAGES_STORE_NAME = "pages.pickle"
 _FORMAT = 1
-
-
-def _version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "-"
 
 
 class PageRecords:
@@ -70,12 +62,7 @@ class PageRecords:
         self._kept: dict[str, tuple[bytes, bytes]] = {}
 
     def _read(self) -> dict[str, tuple[bytes, bytes]]:
-        stored = read_store(self.folder / self.name, self._signing)
-        if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.key):
-            return {}
-        pages = stored[1]
-        if not isinstance(pages, dict):
-            return {}
+        pages = read_keyed_records(self.folder / self.name, self._signing, self.key)
         return {
             url: record
             for url, record in pages.items()
@@ -134,7 +121,7 @@ def search_digest(page: Page) -> bytes:
 
 
 def search_entry_records(folder: Path, search_settings: object) -> PageRecords:
-    key = f"format {_FORMAT}; mkdocs-material {_version('mkdocs-material')}; {search_settings!r}"
+    key = f"format {_FORMAT}; mkdocs-material {installed_version('mkdocs-material')}; {search_settings!r}"
     return PageRecords(folder, SEARCH_STORE_NAME, key)
 
 
@@ -193,9 +180,11 @@ def _noting(name: str) -> Callable[..., Any]:
 
 
 # Operations Python looks up on the type, not through __getattribute__.
-for _name in ("__str__", "__repr__", "__format__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
-    setattr(BuildTime, _name, _noting(_name))
-for _name in ("__hash__", "__add__", "__sub__", "__rsub__", "__radd__"):
+for _name in (
+    *("__str__", "__repr__", "__format__", "__hash__"),
+    *("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"),
+    *("__add__", "__radd__", "__sub__", "__rsub__"),
+):
     setattr(BuildTime, _name, _noting(_name))
 
 
@@ -203,7 +192,9 @@ class RenderedPages:
     """pmkb's HTML of each generated page, reused while what it is made of is unchanged."""
 
     def __init__(self, folder: Path, key: str, shared: str) -> None:
-        self.records = PageRecords(folder, PAGES_STORE_NAME, f"format {_FORMAT}; jinja2 {_version('Jinja2')}; {key}")
+        self.records = PageRecords(
+            folder, PAGES_STORE_NAME, f"format {_FORMAT}; jinja2 {installed_version('Jinja2')}; {key}"
+        )
         self.shared = shared.encode()
 
     def digest(self, page_fingerprint: str, body: str | None) -> bytes:

@@ -175,8 +175,9 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.search_entries = self._search_entries(config)
         pages = self.site_files.pages()
         self.rendered_pages = None
+        # What every generated page shares, for the page store and the preview's rebuilds.
+        shared = shared_fingerprint(config, files, [file.src_uri for file, _ in pages])
         if self.kb_config.cache:
-            shared = shared_fingerprint(config, files, [file.src_uri for file, _ in pages])
             # The settings pages show or link by, as loaded: mkdocs.yml may take them from !ENV.
             # (Not site_url: pages link relatively, and `mkdocs serve` sets its own.)
             shown = repr((config.site_name, config.use_directory_urls))
@@ -192,7 +193,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
                 for file, spec in pages
                 if spec.key not in in_nav and not (preview is not None and preview.owns(spec))
             ]
-            self.incremental.plan(config, files, [file.src_uri for file, _ in pages], reusable, self.fingerprint)
+            self.incremental.plan(config, files, shared, reusable, self.fingerprint)
         return files
 
     def _search_entries(self, config: MkDocsConfig) -> PageRecords | None:
