@@ -18,6 +18,8 @@ from kb_helpers import TODAY
 STARTUP_SECONDS = 90  # the first build, on a busy CI machine
 REBUILD_SECONDS = 30  # from saving a file to the page showing it
 REQUEST_SECONDS = 15  # one request; a frozen server would never answer
+# The preview's worker logs this when it has worked out the similar incidents of a rebuild.
+SIMILAR_WORKED_OUT = "similar incidents worked out"
 
 
 def free_port() -> int:
@@ -78,6 +80,24 @@ class Server:
         while self.builds() <= after:
             assert self.process.poll() is None, "mkdocs serve exited:\n" + self.tail()
             assert time.monotonic() < deadline, f"no rebuild within {seconds} s; server log:\n" + self.tail()
+            time.sleep(0.2)
+
+    def similar_results(self) -> int:
+        """How many times the preview's worker has worked out similar incidents so far."""
+        return self.log.read_text(errors="replace").count(SIMILAR_WORKED_OUT)
+
+    def wait_for_similar(self, after: int, seconds: float = REBUILD_SECONDS) -> None:
+        """Until the worker has worked out similar incidents more than `after` times and, when
+        its lists changed what the preview showed, the rebuild that shows them is done."""
+        deadline = time.monotonic() + seconds
+        while True:
+            assert self.process.poll() is None, "mkdocs serve exited:\n" + self.tail()
+            text = self.log.read_text(errors="replace")
+            if text.count(SIMILAR_WORKED_OUT) > after:
+                last = text[text.rindex(SIMILAR_WORKED_OUT) :]
+                if "rebuilding" not in last.splitlines()[0] or "Reloading browsers" in last:
+                    return
+            assert time.monotonic() < deadline, f"similar incidents not settled in {seconds} s:\n" + self.tail()
             time.sleep(0.2)
 
     def tail(self) -> str:

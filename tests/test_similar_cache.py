@@ -277,3 +277,50 @@ def test_stored_lists_equal_fresh_ones_score_for_score(tmp_path: Path, built: Bu
         assert stored.similar(pm_id) == fresh.similar(pm_id)  # ids, scores and shared terms, in order
     assert built.since(before) == 1, "only the fresh knowledge base built an index"
     assert any(found.score < 1 for pm_id in fresh.postmortems for found in stored.similar(pm_id))
+
+
+def _loaded(mkdocs_yml: Path) -> index.KnowledgeBase:
+    kb, _findings = load_knowledge_base(load_kb_config(mkdocs_yml), TODAY)
+    return kb
+
+
+class MemoryLists:
+    def __init__(self) -> None:
+        self.kept: dict[bytes, dict[str, Any]] = {}
+
+    def get(self, inputs: bytes) -> dict[str, Any] | None:
+        return self.kept.get(inputs)
+
+    def put(self, inputs: bytes, lists: dict[str, Any]) -> None:
+        self.kept[inputs] = lists
+
+
+def test_provisional_lists_leave_out_what_is_gone_or_related_and_are_never_stored(tmp_path: Path) -> None:
+    mkdocs_yml = _generated(tmp_path / "kb")
+    earlier = _loaded(mkdocs_yml)
+    lists = {pm_id: earlier.similar(pm_id) for pm_id in earlier.postmortems}
+    related_id = lists[TARGET][0].id
+    _relate(_pmfile(mkdocs_yml, TARGET), [related_id])
+    gone = lists[TARGET][1].id
+    _pmfile(mkdocs_yml, gone).unlink()
+    store = MemoryLists()
+    kb = _loaded(mkdocs_yml)
+    kb.use_similar_from(store, lists)
+    assert kb.similar_is_provisional
+    shown = kb.similar(TARGET)
+    assert shown == [item for item in lists[TARGET] if item.id not in (related_id, gone)]
+    assert all(gone not in [item.id for item in kb.similar(pm_id)] for pm_id in kb.postmortems)
+    kb.export()
+    assert not store.kept, "provisional lists are not the lists of these inputs"
+
+
+def test_stored_lists_of_these_inputs_win_over_provisional_ones(tmp_path: Path) -> None:
+    mkdocs_yml = _generated(tmp_path / "kb")
+    exact = _loaded(mkdocs_yml)
+    lists = {pm_id: exact.similar(pm_id) for pm_id in exact.postmortems}
+    store = MemoryLists()
+    store.put(exact.similarity_inputs, lists)
+    kb = _loaded(mkdocs_yml)
+    kb.use_similar_from(store, {pm_id: [] for pm_id in lists})
+    assert not kb.similar_is_provisional
+    assert {pm_id: kb.similar(pm_id) for pm_id in kb.postmortems} == lists

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
-from pmkb.cache import SimilarStore
 from pmkb.config import KBConfig
 from pmkb.loader import Kind, Source
 from pmkb.model import Postmortem, Runbook
@@ -74,13 +73,24 @@ class SlugMap:
 Scope = Callable[[str], bool]
 
 
+class SimilarLists(Protocol):
+    """Where the similar-incident lists of earlier runs are kept, by a digest of their inputs
+    (`pmkb.cache.SimilarStore` on disk; a preview also keeps the latest in memory)."""
+
+    def get(self, inputs: bytes) -> dict[str, Any] | None: ...
+
+    def put(self, inputs: bytes, lists: dict[str, Any]) -> None: ...
+
+
 class KnowledgeBase:
     """Valid documents indexed for lookups; the rules and reports read it, never change it.
 
     Every file is indexed whatever the scope (so references resolve against everything);
     the scope only says which entries the rules need to look into. With a similar store,
     the similar-incident lists of an earlier run with the same inputs are used as they
-    are, and lists worked out afresh are stored for the next.
+    are, and lists worked out afresh are stored for the next. A preview may instead give it
+    provisional lists, an earlier version's, to show while the exact ones are worked out
+    elsewhere (`use_similar_from`).
     """
 
     def __init__(
@@ -90,10 +100,11 @@ class KnowledgeBase:
         today: date,
         scope: Scope | None = None,
         *,
-        similar_store: SimilarStore | None = None,
+        similar_store: SimilarLists | None = None,
     ) -> None:
         self.config = config
         self.similar_store = similar_store
+        self._provisional_similar: Mapping[str, Sequence[SimilarIncident]] | None = None
         # Whether the store holds the lists of the configured limit for these very inputs.
         self._similar_stored = False
         self.today = today
@@ -217,13 +228,46 @@ class KnowledgeBase:
         found = self._similar.get((pm_id, limit))
         if found is None and limit == self.config.similar_limit:
             found = self._stored_similar.get(pm_id)
+            if found is None and self._provisional_similar is not None:
+                found = self._provisional_list(pm_id, limit)
         if found is None:
             found = self.similarity.similar(pm_id, limit, exclude=self.related.get(pm_id, ()))
         self._similar[(pm_id, limit)] = found
         return list(found)
 
+    def use_similar_from(
+        self, store: SimilarLists | None, provisional: Mapping[str, Sequence[SimilarIncident]] | None
+    ) -> None:
+        """Before any list is asked for: find the configured limit's lists in `store` when it
+        holds these very inputs', else show `provisional` ones (each postmortem's list from an
+        earlier version of the knowledge base, without incidents gone or now related) rather
+        than work them out. Provisional lists are never stored."""
+        assert not self._similar, "similar lists were asked for already"
+        self.similar_store = store
+        self.__dict__.pop("_stored_similar", None)
+        self._provisional_similar = None if self.has_stored_similar() else provisional
+
+    @property
+    def similar_is_provisional(self) -> bool:
+        """Whether the configured limit's lists are provisional (see `use_similar_from`)."""
+        return self._provisional_similar is not None
+
+    def has_stored_similar(self) -> bool:
+        """Whether the similar store holds the configured limit's lists for these very inputs."""
+        return bool(self._stored_similar)
+
+    def _provisional_list(self, pm_id: str, limit: int) -> list[SimilarIncident]:
+        assert self._provisional_similar is not None
+        related = set(self.related.get(pm_id, ()))
+        kept = [
+            item
+            for item in self._provisional_similar.get(pm_id, ())
+            if item.id in self.postmortems and item.id != pm_id and item.id not in related
+        ]
+        return kept[:limit]
+
     @cached_property
-    def _similarity_inputs(self) -> bytes:
+    def similarity_inputs(self) -> bytes:
         """The digest of what the configured limit's lists depend on (the index is not built)."""
         return inputs_digest(self.similarity_texts(), self.related, self.config.similar_limit)
 
@@ -232,7 +276,7 @@ class KnowledgeBase:
         """The configured limit's lists an earlier run found from these very inputs; empty when none."""
         if self.similar_store is None:
             return {}
-        stored = self.similar_store.get(self._similarity_inputs)
+        stored = self.similar_store.get(self.similarity_inputs)
         if stored is None or stored.keys() != self.postmortems.keys():
             return {}
         for found in stored.values():
@@ -243,12 +287,12 @@ class KnowledgeBase:
 
     def _store_similar(self) -> None:
         """Keep the configured limit's lists for the next run, when this one had to find them."""
-        if self.similar_store is None or self._similar_stored:
+        if self.similar_store is None or self._similar_stored or self.similar_is_provisional:
             return
         limit = self.config.similar_limit
         lists = {pm_id: self._similar.get((pm_id, limit)) for pm_id in self.postmortems}
         if None not in lists.values():
-            self.similar_store.put(self._similarity_inputs, lists)
+            self.similar_store.put(self.similarity_inputs, lists)
             self._similar_stored = True
 
     def runbook_review_due(self, runbook: Runbook) -> date:

@@ -16,7 +16,9 @@ Build order, as MkDocs runs it:
 
 Under `mkdocs serve`, `on_pre_build`, `on_files`, `on_page_context` and `on_post_build`
 also let a rebuild skip the postmortem and runbook pages an edit did not change, and
-complete the search index with their entries (`incremental.py`).
+complete the search index with their entries (`incremental.py`); a rebuild shows the
+similar incidents last worked out, and a worker works out the exact ones after it,
+asking the server for one more rebuild when they differ (`similar_worker.py`).
 
 With the `cache` option on, every build also reuses, from `.cache/pmkb/`, pmkb's HTML of
 each generated page and every page's search entries whose inputs are unchanged since
@@ -37,7 +39,7 @@ from mkdocs.config.base import ConfigErrors, ConfigWarnings, LegacyConfig, Valid
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -63,6 +65,7 @@ from pmkb.site.pages import PageSpec
 from pmkb.site.preview import PROBLEMS, Preview, log_errors
 from pmkb.site.render import Renderer, template_environment
 from pmkb.site.sanitize import sanitize_body
+from pmkb.site.similar_worker import SimilarWorker, request_rebuild_of
 from pmkb.site.toc import generated_toc
 
 log = get_plugin_logger("pmkb")
@@ -105,6 +108,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     serving = False
     preview: Preview | None = None
     incremental: IncrementalPreview | None = None
+    similar_worker: SimilarWorker | None = None
     config_of_build: MkDocsConfig | None = None
     search_entries: PageRecords | None = None
     rendered_pages: RenderedPages | None = None
@@ -127,11 +131,15 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         # `mkdocs serve --clean` reports "build" and, like `mkdocs build`, fails on errors.
         self.serving = command == "serve"
         self.incremental = IncrementalPreview(dirty=dirty) if self.serving else None
+        self.similar_worker = SimilarWorker() if self.serving else None
 
     def on_shutdown(self) -> None:
         # The instance outlives the command: a later build in the same process is no preview.
         self.serving = False
         self.incremental = None
+        if self.similar_worker is not None:
+            self.similar_worker.stop()
+            self.similar_worker = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -140,6 +148,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         self.kb, findings = checked_knowledge_base(self.kb_config, serving=self.serving, strict=config.strict)
+        if self.similar_worker is not None:
+            self.similar_worker.prepare(self.kb)
         self.links = Links(self.kb_config.root)
         self.rendering = RenderingDocument()
         self.user_nav = config.nav is not None
@@ -279,7 +289,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         return context
 
     @event_priority(50)
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _complete_site(self, *, config: MkDocsConfig) -> None:
         # Before the search plugin writes its index: the index must have every page's entries.
         if self.incremental is not None:
             self.incremental.after_build(config)
@@ -289,11 +299,21 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             if store is not None:
                 store.save(urls)
 
+    @event_priority(-100)
+    def _after_site(self, *, config: MkDocsConfig) -> None:
+        # Last: the worker's thread would slow down what is left of the build.
+        if self.similar_worker is not None and self.kb is not None:
+            self.similar_worker.after_build(self.kb)
+
+    on_post_build = CombinedEvent(_complete_site, _after_site)
+
     def on_build_error(self, *, error: Exception) -> None:
         if self.incremental is not None and self.config_of_build is not None:
             self.incremental.build_failed(self.config_of_build)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        if self.similar_worker is not None:
+            self.similar_worker.request_rebuild = request_rebuild_of(server)
         docs_dir = Path(config.docs_dir).resolve()
         watched = [self.kb_config.postmortems_path, self.kb_config.runbooks_path]
         if config.theme.custom_dir:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -29,9 +29,29 @@ from pmkb.site.paging import PageLink as PageLink
 from pmkb.site.paging import Pager as Pager
 from pmkb.times import MONTH_NAMES
 
+_Row = TypeVar("_Row")
+
+
+def _repr_kept(cls: type[_Row]) -> type[_Row]:
+    """A row is on many pages of a build, and every page's fingerprint reads its repr
+    (`incremental.fingerprint`): each row works it out once. Rows are frozen."""
+    made = cls.__repr__
+
+    def __repr__(self: _Row) -> str:
+        kept: str | None = self.__dict__.get("_repr")
+        if kept is None:
+            kept = made(self)
+            object.__setattr__(self, "_repr", kept)
+        return kept
+
+    cls.__repr__ = __repr__  # type: ignore[assignment]
+    return cls
+
+
 # Rows ------------------------------------------------------------------------------
 
 
+@_repr_kept
 @dataclass(frozen=True)
 class IncidentRow:
     """A postmortem as lists show it."""
@@ -83,6 +103,7 @@ class SimilarRow:
     shared: tuple[str, ...]
 
 
+@_repr_kept
 @dataclass(frozen=True)
 class RunbookRow:
     """A runbook with its review state."""
@@ -99,6 +120,7 @@ class RunbookRow:
     incident_count: int  # postmortems citing it
 
 
+@_repr_kept
 @dataclass(frozen=True)
 class ActionRow:
     """An action item and the postmortem it belongs to."""

@@ -1,0 +1,174 @@
+"""Under `mkdocs serve`, similar incidents are worked out after a rebuild, not during it.
+
+Finding every postmortem's similar incidents is the largest part of a rebuild, and one
+edit changes them all a little: each word's weight depends on every text. A writer who
+renamed an incident wants to see the page, not wait for those lists. So a rebuild under
+`mkdocs serve` shows the lists last worked out (each row built from the current
+documents, so titles are current; incidents gone or now related are left out), and
+this worker, once the rebuild is done, works out the exact lists in a background
+thread. When they differ from what the preview shows, it asks the server for one more
+rebuild, which finds them in memory (and in the similar store, for the next
+`mkdocs build`) and, like any rebuild, re-renders only the pages that changed.
+
+A newer rebuild supersedes a job still running: the job stops between lookups, and the
+newer rebuild's own job takes over. The first build of a session, a build whose lists
+are in the store, and every `mkdocs build` work them out exactly, as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mkdocs.plugins import get_plugin_logger
+
+from pmkb.index import KnowledgeBase, SimilarLists
+from pmkb.similarity import IncidentText, SimilarIncident, SimilarityIndex
+
+log = get_plugin_logger("pmkb")
+Lists = dict[str, list[SimilarIncident]]
+
+
+@dataclass(frozen=True)
+class _Job:
+    generation: int
+    texts: list[IncidentText]
+    related: dict[str, list[str]]
+    limit: int
+    inputs: bytes
+    shown: Lists  # what the build put on its pages and into kb.json
+    store: SimilarLists | None
+
+
+class _LatestFirst:
+    """The worker's latest exact lists, then the store on disk."""
+
+    def __init__(self, worker: SimilarWorker, store: SimilarLists | None) -> None:
+        self._worker = worker
+        self._store = store
+
+    def get(self, inputs: bytes) -> dict[str, Any] | None:
+        latest = self._worker.latest
+        if latest is not None and latest[0] == inputs:
+            return dict(latest[2])
+        return self._store.get(inputs) if self._store is not None else None
+
+    def put(self, inputs: bytes, lists: dict[str, Any]) -> None:
+        if self._store is not None:
+            self._store.put(inputs, lists)
+
+
+class SimilarWorker:
+    """Works out exact similar lists after each preview rebuild that showed provisional ones."""
+
+    def __init__(self, request_rebuild: Callable[[], None] | None = None) -> None:
+        self.request_rebuild = request_rebuild
+        # (inputs digest, limit, lists): the most recent exact lists, from a build or a job.
+        self.latest: tuple[bytes, int, Lists] | None = None
+        self._generation = 0
+        self._condition = threading.Condition()
+        self._pending: _Job | None = None
+        self._busy = False
+        self._thread: threading.Thread | None = None
+
+    def prepare(self, kb: KnowledgeBase) -> None:
+        """Before a build asks for any list: exact lists if known, else provisional ones."""
+        with self._condition:
+            self._generation += 1  # a job still running is for an older version: it stops
+            latest = self.latest
+        provisional = latest[2] if latest is not None and latest[1] == kb.config.similar_limit else None
+        kb.use_similar_from(_LatestFirst(self, kb.similar_store), provisional)
+        if kb.similar_is_provisional:
+            log.info("showing the similar incidents of the build before while this build's are worked out")
+
+    def after_build(self, kb: KnowledgeBase) -> None:
+        """Once the build is done: remember exact lists, or start working them out."""
+        shown = {pm_id: kb.similar(pm_id) for pm_id in kb.postmortems}
+        limit = kb.config.similar_limit
+        if not kb.similar_is_provisional:
+            with self._condition:
+                self.latest = (kb.similarity_inputs, limit, shown)
+            return
+        related = {pm_id: list(ids) for pm_id, ids in kb.related.items()}
+        texts = kb.similarity_texts()
+        job = _Job(self._generation, texts, related, limit, kb.similarity_inputs, shown, kb.similar_store)
+        with self._condition:
+            self._pending = job
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="pmkb-similar", daemon=True)
+                self._thread.start()
+            self._condition.notify_all()
+
+    def stop(self) -> None:
+        """Stop a job still running (the server is shutting down)."""
+        with self._condition:
+            self._generation += 1
+            self._pending = None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Until no job is pending or running; False when `timeout` passed first."""
+        with self._condition:
+            return self._condition.wait_for(lambda: self._pending is None and not self._busy, timeout)
+
+    def _loop(self) -> None:
+        while True:
+            with self._condition:
+                self._condition.wait_for(lambda: self._pending is not None)
+                job, self._pending = self._pending, None
+                assert job is not None
+                self._busy = True
+            try:
+                self._run(job)
+            except Exception as exc:  # a bug here must not stop the preview: the lists stay as shown
+                log.warning(f"could not work out similar incidents: {exc!r}")
+            finally:
+                with self._condition:
+                    self._busy = False
+                    self._condition.notify_all()
+
+    def _current(self, job: _Job) -> bool:
+        return job.generation == self._generation
+
+    def _run(self, job: _Job) -> None:
+        if not self._current(job):
+            return
+        index = SimilarityIndex(job.texts)
+        lists: Lists = {}
+        for text in job.texts:
+            if not self._current(job):
+                return  # a newer rebuild started: its own job follows
+            lists[text.id] = index.similar(text.id, job.limit, exclude=job.related.get(text.id, ()))
+        with self._condition:
+            self.latest = (job.inputs, job.limit, lists)
+        if job.store is not None:
+            job.store.put(job.inputs, lists)
+        if not self._current(job):
+            return
+        changed = _changed(job.shown, lists)
+        if not changed:
+            log.info("similar incidents worked out: the preview shows them already")
+        elif self.request_rebuild is not None:
+            noun = "postmortem's list" if changed == 1 else "postmortems' lists"
+            log.info(f"similar incidents worked out: {changed} {noun} changed; rebuilding")
+            self.request_rebuild()
+
+
+def _changed(shown: Mapping[str, Sequence[SimilarIncident]], exact: Mapping[str, Sequence[SimilarIncident]]) -> int:
+    """How many postmortems' lists differ."""
+    return sum(1 for pm_id in exact.keys() | shown.keys() if list(shown.get(pm_id, ())) != list(exact.get(pm_id, ())))
+
+
+def request_rebuild_of(server: Any) -> Callable[[], None]:
+    """A function that asks MkDocs' live-reload server for a rebuild, as its file watcher does."""
+
+    def request() -> None:
+        condition = getattr(server, "_rebuild_cond", None)
+        if condition is None:  # another server: the lists show on the next edit's rebuild
+            return
+        with condition:
+            server._want_rebuild = True
+            condition.notify_all()
+
+    return request

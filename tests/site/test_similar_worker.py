@@ -1,0 +1,196 @@
+"""Under `mkdocs serve`, similar incidents are worked out after a rebuild (similar_worker.py).
+
+The rebuild after an edit shows the lists last worked out, with current titles; the
+worker then works out the exact lists, and the rebuild it asks for shows what a full
+`mkdocs build` of the edited knowledge base shows. Built in-process the way `mkdocs
+serve` builds; test_serve_incremental.py runs the real server.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from kb_helpers import TODAY, benchmark_generator
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from pmkb.cli import main
+from pmkb.similarity import SimilarityIndex
+from pmkb.site.similar_worker import SimilarWorker, request_rebuild_of
+
+SIZE = 16
+PROVISIONAL = "showing the similar incidents of the build before"
+
+
+def _front(text: str, name: str) -> str:
+    match = re.search(rf"^{name}: .*$", text, re.M)
+    assert match is not None
+    return match.group(0)
+
+
+class Serving:
+    """Rebuilds of one knowledge base as `mkdocs serve` makes them, with their log."""
+
+    def __init__(self, mkdocs_yml: Path, site: Path) -> None:
+        self.mkdocs_yml = mkdocs_yml
+        self.site = site
+        self.records: list[logging.LogRecord] = []
+        first = load_config(config_file=str(mkdocs_yml), site_dir=str(site))
+        first.plugins.on_startup(command="serve", dirty=False)
+        self.plugins = first.plugins
+        self.worker: SimilarWorker = first.plugins["pmkb"].similar_worker
+
+    def build(self) -> list[str]:
+        """Rebuild; the messages pmkb logged."""
+        handler = logging.Handler(logging.INFO)
+        records: list[logging.LogRecord] = []
+        handler.emit = records.append  # type: ignore[method-assign]
+        logger = logging.getLogger("mkdocs.plugins.pmkb")
+        level = logger.level
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        try:
+            build(
+                load_config(config_file=str(self.mkdocs_yml), site_dir=str(self.site)),
+                serve_url="http://127.0.0.1:8000/",
+            )
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+        return [record.getMessage() for record in records]
+
+    def similar(self) -> dict[str, list[str]]:
+        exported = json.loads((self.site / "kb.json").read_text(encoding="utf-8"))
+        return {pm["id"]: pm["similar"] for pm in exported["postmortems"]}
+
+    def page(self, pm_id: str) -> str:
+        return (self.site / "postmortems" / pm_id / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def serving(tmp_path: Path) -> Iterator[Serving]:
+    _plain, mkdocs_yml = benchmark_generator().write_sites(tmp_path / "kb", SIZE)
+    session = Serving(mkdocs_yml, tmp_path / "site")
+    try:
+        yield session
+    finally:
+        session.plugins.on_shutdown()
+
+
+def _exported_similar(mkdocs_yml: Path) -> dict[str, list[str]]:
+    """The lists `pmkb export` works out afresh: what a full build shows."""
+    result = CliRunner().invoke(main, ["export", "--no-cache", "-f", str(mkdocs_yml), "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    return {pm["id"]: pm["similar"] for pm in json.loads(result.stdout)["postmortems"]}
+
+
+def test_a_rebuild_shows_the_lists_before_and_the_next_shows_the_exact_ones(serving: Serving, tmp_path: Path) -> None:
+    generator = benchmark_generator()
+    edited_id, model_id = generator.postmortem_id(1), generator.postmortem_id(6)
+    assert PROVISIONAL not in " ".join(serving.build()), "the first build works the lists out itself"
+    assert serving.worker.wait(30)
+    before = serving.similar()
+
+    # The edited incident takes another's title and metadata: its neighbours change.
+    edited = serving.mkdocs_yml.parent / "postmortems" / f"{edited_id}.md"
+    model = (serving.mkdocs_yml.parent / "postmortems" / f"{model_id}.md").read_text(encoding="utf-8")
+    text = edited.read_text(encoding="utf-8")
+    for name in ("title", "services", "tags", "category"):
+        text = text.replace(_front(text, name), _front(model, name), 1)
+    edited.write_text(text, encoding="utf-8")
+    exact = _exported_similar(serving.mkdocs_yml)
+    assert exact != before, "the edit must change some list for this test to mean anything"
+
+    messages = serving.build()
+    assert PROVISIONAL in " ".join(messages)
+    assert serving.similar() == before
+    title = _front(model, "title").split(": ", 1)[1].strip('"')
+    assert title in serving.page(edited_id), "the edited page shows at once"
+
+    assert serving.worker.wait(30)
+    assert serving.worker.latest is not None
+    messages = serving.build()  # the rebuild the worker asks the server for
+    assert PROVISIONAL not in " ".join(messages)
+    assert serving.similar() == exact
+    for pm_id, ids in exact.items():
+        listed = re.findall(r'href="\.\./([^/"]+)/"', serving.page(pm_id).split('id="similar-incidents"', 1)[-1])
+        assert all(other in listed for other in ids), pm_id
+
+
+def _retitle(serving: Serving, number: int, title: str) -> None:
+    target = serving.mkdocs_yml.parent / "postmortems" / f"{benchmark_generator().postmortem_id(number)}.md"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace(_front(text, "title"), f"title: {title}"), encoding="utf-8")
+
+
+def test_a_newer_rebuild_stops_a_job_still_running(serving: Serving, monkeypatch: pytest.MonkeyPatch) -> None:
+    serving.build()
+    go = threading.Event()
+    started: list[int] = []
+    lookups: list[int] = []
+
+    class HeldIndex(SimilarityIndex):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            started.append(1)
+            assert go.wait(30)
+            super().__init__(*args, **kwargs)
+
+        def similar(self, *args: Any, **kwargs: Any) -> Any:
+            lookups.append(1)
+            return super().similar(*args, **kwargs)
+
+    monkeypatch.setattr("pmkb.site.similar_worker.SimilarityIndex", HeldIndex)
+    requested: list[bool] = []
+    serving.worker.request_rebuild = lambda: requested.append(True)
+    _retitle(serving, 2, "Ledger replay stalled the settlement queue")
+    serving.build()
+    for _ in range(300):  # the first job is under way, held
+        if started:
+            break
+        time.sleep(0.01)
+    assert started
+    _retitle(serving, 2, "Settlement queue stalled by a ledger replay")
+    serving.build()
+    go.set()
+    assert serving.worker.wait(30)
+    assert len(started) == 2, "the newer rebuild's job ran after the held one"
+    assert len(lookups) == SIZE, "the held job, superseded, looked up no list"
+    latest = serving.worker.latest
+    assert latest is not None and latest[0] == serving.plugins["pmkb"].kb.similarity_inputs
+    assert len(requested) <= 1, "only the newer job may ask for a rebuild"
+
+
+def test_the_rebuild_request_is_the_one_mkdocs_file_watcher_makes() -> None:
+    class Server:
+        def __init__(self) -> None:
+            self._rebuild_cond = threading.Condition()
+            self._want_rebuild = False
+
+    server = Server()
+    request_rebuild_of(server)()
+    assert server._want_rebuild
+    request_rebuild_of(object())()  # another server: nothing to do, no error
+
+
+def test_a_failing_job_leaves_the_lists_as_shown(serving: Serving, monkeypatch: pytest.MonkeyPatch) -> None:
+    serving.build()
+    _retitle(serving, 3, "Ledger replay stalled the settlement queue")
+    requested: list[Any] = []
+    serving.worker.request_rebuild = lambda: requested.append(True)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr("pmkb.site.similar_worker.SimilarityIndex", broken)
+    latest = serving.worker.latest
+    serving.build()
+    assert serving.worker.wait(30)
+    assert serving.worker.latest is latest and not requested
