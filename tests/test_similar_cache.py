@@ -165,9 +165,10 @@ def test_a_store_signed_by_someone_else_is_ignored(
     mkdocs_yml = _generated(tmp_path / "kb")
     expected = _exported_twice(mkdocs_yml, built)
     store = _store(mkdocs_yml)
-    settings_key, inputs, lists = pickle.loads(store.read_bytes()[len(cache._MAGIC) + cache._SIGNATURE_BYTES :])
+    settings_key, inputs, pickled = pickle.loads(store.read_bytes()[len(cache._MAGIC) + cache._SIGNATURE_BYTES :])
+    lists = pickle.loads(pickled)
     assert set(lists) == {pm["id"] for pm in expected["postmortems"]}
-    forged = (settings_key, inputs, {pm_id: [] for pm_id in lists})  # nothing like anything
+    forged = (settings_key, inputs, pickle.dumps({pm_id: [] for pm_id in lists}))  # nothing like anything
     this_user = os.environ["XDG_CACHE_HOME"]
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-user"))
     other_key = cache.signing_key()
@@ -199,13 +200,17 @@ def test_a_store_naming_other_types_is_refused(
     mkdocs_yml = _generated(tmp_path / "kb")
     expected = _exported_twice(mkdocs_yml, built)
     store = _store(mkdocs_yml)
-    settings_key, inputs, lists = pickle.loads(store.read_bytes()[len(cache._MAGIC) + cache._SIGNATURE_BYTES :])
+    settings_key, inputs, pickled = pickle.loads(store.read_bytes()[len(cache._MAGIC) + cache._SIGNATURE_BYTES :])
+    lists = pickle.loads(pickled)
     key = cache.signing_key()
     assert key is not None
-    store.write_bytes(_signed(key, (settings_key, inputs, {**lists, TARGET: [_RunsCode()]})))
-    capsys.readouterr()
-    assert _exported_twice(mkdocs_yml, built) == expected
-    assert "code from the cache ran" not in capsys.readouterr().out
+    hostile = {**lists, TARGET: [_RunsCode()]}
+    # In the lists, which are pickled apart, and in the store around them.
+    for content in ((settings_key, inputs, pickle.dumps(hostile)), (settings_key, inputs, hostile)):
+        store.write_bytes(_signed(key, content))
+        capsys.readouterr()
+        assert _exported_twice(mkdocs_yml, built) == expected
+        assert "code from the cache ran" not in capsys.readouterr().out
 
 
 class _RunsCode:

@@ -299,9 +299,16 @@ class SimilarStore:
         stored = read_store(self.folder / SIMILAR_STORE_NAME, self._signing)
         if not (isinstance(stored, tuple) and len(stored) == 3 and stored[:2] == (self.key, inputs)):
             return None
-        lists = stored[2]
+        if not isinstance(stored[2], bytes):
+            return None
+        # Pickled apart: lists of other inputs are never unpickled, only their bytes read.
+        try:
+            lists = _RecordUnpickler(io.BytesIO(stored[2])).load()
+        except Exception:  # noqa: BLE001 - damaged: the lists are worked out afresh
+            return None
         return lists if isinstance(lists, dict) else None
 
     def put(self, inputs: bytes, lists: dict[str, Any]) -> None:
         """Keep the lists worked out from these inputs for the next run."""
-        write_store(self.folder, SIMILAR_STORE_NAME, self._signing, (self.key, inputs, lists))
+        lists_bytes = pickle.dumps(lists, protocol=pickle.HIGHEST_PROTOCOL)
+        write_store(self.folder, SIMILAR_STORE_NAME, self._signing, (self.key, inputs, lists_bytes))

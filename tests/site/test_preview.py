@@ -178,3 +178,43 @@ def test_serve_strict_lists_errors_without_stopping(tmp_path, monkeypatch):
 def test_a_plain_build_has_no_problems_page(example_site):
     assert not example_site.page_path("problems/").exists()
     assert "pmkb-problems-banner" not in example_site.html("")
+
+
+def test_a_preview_build_collects_no_garbage_until_it_is_done(tmp_path, monkeypatch):
+    import gc
+
+    from mkdocs.exceptions import Abort, PluginError
+
+    seen: list[bool] = []
+    failing: list[bool] = []
+
+    def page_context(self, context, **_):
+        seen.append(gc.isenabled())
+        if failing:
+            raise PluginError("a page failed")
+        return context
+
+    monkeypatch.setattr("pmkb.site.plugin.PmkbPlugin.on_page_context", page_context)
+    files = {PM: GOOD_POSTMORTEM, RB: GOOD_RUNBOOK}
+    assert gc.isenabled()
+    serve_build(tmp_path / "serve", files)
+    assert seen and not any(seen), "no collection pass while pages are built"
+    assert gc.isenabled(), "the collector runs again once the build is done"
+    failing.append(True)
+    config = load_config(
+        config_file=str(write_kb(tmp_path / "failing", files, MKDOCS_YML)), site_dir=str(tmp_path / "x")
+    )
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        with pytest.raises(Abort):
+            build(config, serve_url="http://127.0.0.1:8000/")
+        assert gc.isenabled(), "and after a build that failed"
+    finally:
+        config.plugins.on_shutdown()
+    failing.clear()
+    seen.clear()
+    config = load_config(
+        config_file=str(write_kb(tmp_path / "plain", files, MKDOCS_YML)), site_dir=str(tmp_path / "site")
+    )
+    build(config)
+    assert seen and all(seen), "mkdocs build leaves the collector alone"

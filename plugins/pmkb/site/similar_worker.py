@@ -43,7 +43,8 @@ class _Job:
 
 
 class _LatestFirst:
-    """The worker's latest exact lists, then the store on disk."""
+    """The worker's latest exact lists; the store on disk until there are any (what it holds
+    then is what the worker put there, or older)."""
 
     def __init__(self, worker: SimilarWorker, store: SimilarLists | None) -> None:
         self._worker = worker
@@ -51,8 +52,8 @@ class _LatestFirst:
 
     def get(self, inputs: bytes) -> dict[str, Any] | None:
         latest = self._worker.latest
-        if latest is not None and latest[0] == inputs:
-            return dict(latest[2])
+        if latest is not None:
+            return dict(latest[2]) if latest[0] == inputs else None
         return self._store.get(inputs) if self._store is not None else None
 
     def put(self, inputs: bytes, lists: dict[str, Any]) -> None:
