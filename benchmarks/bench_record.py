@@ -14,6 +14,8 @@ peak resident memory of the process:
   export0  `pmkb export` with no cache folder
   edit     under `mkdocs serve`, seconds from saving a postmortem with a new title to
            the page and search_index.json serving that title
+  settled  seconds from the same save until the similar incidents, worked out after
+           the rebuild, are shown as well (with the rebuild that shows them, if any)
 
 Every pmkb figure is reported as a ratio to the plain build of the same N, with site
 and search-index sizes and the largest generated page. A table goes to stdout, all
@@ -129,11 +131,26 @@ def wait_for(url: str, needle: str, deadline: float) -> bool:
     return False
 
 
-def measure_serve_edit(mkdocs: str, yml: Path, repeat: int, serve_args: list[str]) -> Measure:
-    """Seconds from saving a postmortem with a new title to the served page and search index showing it.
+# What the preview logs once similar incidents are worked out after a rebuild (similar_worker.py).
+SIMILAR_WORKED_OUT = "similar incidents worked out"
+
+
+def similar_settled(log: Path, seen_before: int) -> bool:
+    """Whether the worker has worked out the lists of a rebuild after `seen_before` results and,
+    when they changed what the preview showed, the rebuild that shows them is done."""
+    text = log.read_text(errors="replace")
+    if text.count(SIMILAR_WORKED_OUT) <= seen_before:
+        return False
+    last = text[text.rindex(SIMILAR_WORKED_OUT) :]
+    return "rebuilding" not in last.splitlines()[0] or "Reloading browsers" in last
+
+
+def measure_serve_edit(mkdocs: str, yml: Path, repeat: int, serve_args: list[str]) -> tuple[Measure, Measure]:
+    """Seconds from saving a postmortem with a new title to the served page and search index
+    showing it (edit), and to the similar incidents being worked out and shown (settled).
 
     The search index is written last, when the rebuild is done: the edit is then in
-    every page, the feed and kb.json too.
+    every page, the feed and kb.json too. Each edit starts from a settled server.
     """
     port = free_port()
     target = yml.parent / "postmortems" / f"{postmortem_id(1)}.md"
@@ -141,20 +158,28 @@ def measure_serve_edit(mkdocs: str, yml: Path, repeat: int, serve_args: list[str
     url = f"http://127.0.0.1:{port}/postmortems/{postmortem_id(1)}/"
     search_url = f"http://127.0.0.1:{port}/search/search_index.json"
     command = [mkdocs, "serve", "--livereload", "-a", f"127.0.0.1:{port}", "-f", str(yml), *serve_args]
-    process = subprocess.Popen(command, cwd=yml.parent, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    measure = Measure()
+    log = yml.parent / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=yml.parent, env=ENV, stdout=subprocess.DEVNULL, stderr=output)
+    edit, settled = Measure(), Measure()
     try:
         if not wait_for(url, "Incident 1 on", time.perf_counter() + EDIT_TIMEOUT_S):
             sys.exit(f"mkdocs serve did not serve {url}")
         for attempt in range(repeat):
             title = f"Edited title number {attempt} of the benchmark"
             time.sleep(1.0)  # the watcher coalesces events; start each edit from a quiet server
+            seen = log.read_text(errors="replace").count(SIMILAR_WORKED_OUT)
             started = time.perf_counter()
             target.write_text(re.sub(r"^title: .*$", f"title: {title}", original, count=1, flags=re.M))
             for where in (url, search_url):
                 if not wait_for(where, title, started + EDIT_TIMEOUT_S):
                     sys.exit(f"the edit did not reach {where} within {EDIT_TIMEOUT_S:.0f} s")
-            measure.runs.append(Run(time.perf_counter() - started, 0.0))
+            edit.runs.append(Run(time.perf_counter() - started, 0.0))
+            while not similar_settled(log, seen):
+                if time.perf_counter() > started + EDIT_TIMEOUT_S:
+                    sys.exit(f"similar incidents were not worked out within {EDIT_TIMEOUT_S:.0f} s")
+                time.sleep(0.05)
+            settled.runs.append(Run(time.perf_counter() - started, 0.0))
     finally:
         process.terminate()
         try:
@@ -162,7 +187,7 @@ def measure_serve_edit(mkdocs: str, yml: Path, repeat: int, serve_args: list[str
         except subprocess.TimeoutExpired:
             process.kill()
         target.write_text(original)
-    return measure
+    return edit, settled
 
 
 def bench_size(size: int, repeat: int, serve: bool, serve_args: list[str]) -> dict[str, object]:
@@ -195,7 +220,7 @@ def bench_size(size: int, repeat: int, serve: bool, serve_args: list[str]) -> di
                 edited.write(f"\nEdited before commit number {attempt}.\n")
             measures["check1"].runs.append(run_measured([*check, str(one_file)], pmkb_yml.parent, (0, 1)))
         if serve:
-            measures["edit"] = measure_serve_edit(mkdocs, pmkb_yml, repeat, serve_args)
+            measures["edit"], measures["settled"] = measure_serve_edit(mkdocs, pmkb_yml, repeat, serve_args)
         plain_site, pmkb_site = plain_yml.parent / "site", pmkb_yml.parent / "site"
         page, page_kb = largest_generated_page(pmkb_site)
         plain_s = measures["plain"].seconds
@@ -204,7 +229,9 @@ def bench_size(size: int, repeat: int, serve: bool, serve_args: list[str]) -> di
             "runbooks": max(1, size // 10),
             "seconds": {name: round(measure.seconds, 3) for name, measure in measures.items()},
             "ratio_to_plain": {name: round(measure.seconds / plain_s, 4) for name, measure in measures.items()},
-            "peak_rss_mb": {name: round(m.peak_rss_mb, 1) for name, m in measures.items() if name != "edit"},
+            "peak_rss_mb": {
+                name: round(m.peak_rss_mb, 1) for name, m in measures.items() if name not in ("edit", "settled")
+            },
             "rss_ratio_build": round(measures["build"].peak_rss_mb / measures["plain"].peak_rss_mb, 3),
             "rss_ratio_build0": round(measures["build0"].peak_rss_mb / measures["plain"].peak_rss_mb, 3),
             "site_mb": {"plain": round(size_mb(plain_site), 1), "pmkb": round(size_mb(pmkb_site), 1)},
@@ -221,7 +248,7 @@ def print_table(results: list[dict[str, object]]) -> None:
     header = (
         f"{'N':>6} {'plain s':>8} {'build':>6} {'build0':>6} {'check':>7} {'check0':>7} {'check1':>7} {'export':>7} "
         f"{'export0':>7} "
-        f"{'edit s':>7} {'RSS':>5} {'site MB':>13} {'search MB':>11} {'largest page':>22}"
+        f"{'edit s':>7} {'settled':>7} {'RSS':>5} {'site MB':>13} {'search MB':>11} {'largest page':>22}"
     )
     print(header)
     print("-" * len(header))
@@ -231,6 +258,7 @@ def print_table(results: list[dict[str, object]]) -> None:
         site, search, page = result["site_mb"], result["search_index_mb"], result["largest_generated_page"]
         assert isinstance(site, dict) and isinstance(search, dict) and isinstance(page, dict)
         edit = f"{seconds['edit']:>7.2f}" if "edit" in seconds else f"{'-':>7}"
+        edit += f" {seconds['settled']:>7.2f}" if "settled" in seconds else f" {'-':>7}"
         print(
             f"{result['size']:>6} {seconds['plain']:>8.2f} {ratio['build']:>6.2f} {ratio['build0']:>6.2f} "
             f"{ratio['check']:>7.3f} {ratio['check0']:>7.3f} {ratio['check1']:>7.3f} {ratio['export']:>7.3f} "
@@ -243,7 +271,8 @@ def print_table(results: list[dict[str, object]]) -> None:
         "\nbuild, check, check1, export: time as a ratio to the plain build of the same N, with pmkb's cache "
         "from the run before;\nbuild0, check0, export0: the same with no cache (a clean clone); "
         "RSS: peak memory of the pmkb build over the plain build's;\nedit: seconds under mkdocs serve "
-        "from saving a new title to the page and search_index.json showing it."
+        "from saving a new title to the page and search_index.json showing it;\nsettled: seconds until the similar "
+        "incidents, worked out after the rebuild, are shown too."
     )
 
 

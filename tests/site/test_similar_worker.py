@@ -194,3 +194,18 @@ def test_a_failing_job_leaves_the_lists_as_shown(serving: Serving, monkeypatch: 
     serving.build()
     assert serving.worker.wait(30)
     assert serving.worker.latest is latest and not requested
+
+
+def test_only_what_pages_show_counts_as_a_change() -> None:
+    from pmkb.similarity import SimilarIncident
+    from pmkb.site.similar_worker import _changed
+
+    shown = {"a": [SimilarIncident("b", 0.5, ("pool",)), SimilarIncident("c", 0.4, ("db",))]}
+    rescored = {"a": [SimilarIncident("b", 0.5001, ("pool",)), SimilarIncident("c", 0.3999, ("db",))]}
+    reordered = {"a": [SimilarIncident("c", 0.5, ("db",)), SimilarIncident("b", 0.4, ("pool",))]}
+    reworded = {"a": [SimilarIncident("b", 0.5, ("pool", "queue")), SimilarIncident("c", 0.4, ("db",))]}
+    assert _changed(shown, rescored) == 0, "scores are not shown"
+    assert _changed(shown, reordered) == 1
+    assert _changed(shown, reworded) == 1
+    assert _changed(shown, {**shown, "d": []}) == 0
+    assert _changed(shown, {**shown, "d": [SimilarIncident("a", 0.3, ())]}) == 1

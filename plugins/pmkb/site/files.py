@@ -19,7 +19,7 @@ from mkdocs.utils import get_relative_url
 from pmkb.config import KBConfig
 from pmkb.index import KnowledgeBase
 from pmkb.plaintext import plain
-from pmkb.site.feed import atom_feed, kb_json
+from pmkb.site.feed import RecordTexts, atom_feed, kb_json
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec, plan
 
@@ -45,11 +45,19 @@ def inside(path: Path, folder: Path) -> bool:
 class SiteFiles:
     """What pmkb publishes in one build, and which generated page each of its files is."""
 
-    def __init__(self, kb: KnowledgeBase, kb_config: KBConfig, links: Links, config: MkDocsConfig) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        kb_config: KBConfig,
+        links: Links,
+        config: MkDocsConfig,
+        json_texts: RecordTexts | None = None,
+    ) -> None:
         self.kb = kb
         self.kb_config = kb_config
         self.links = links
         self.config = config
+        self.json_texts = json_texts  # kb.json's records as the last preview rebuild wrote them
         self.home: File | None = None  # the generated dashboard when it is the site's home page
         self._specs: dict[str, tuple[File, PageSpec]] = {}
 
@@ -138,7 +146,10 @@ class SiteFiles:
             return (site_url or "/") + pages[(kind, doc_id)].url
 
         content = kb_json(
-            self.kb, lambda pm_id: published("postmortem", pm_id), lambda rb_id: published("runbook", rb_id)
+            self.kb,
+            lambda pm_id: published("postmortem", pm_id),
+            lambda rb_id: published("runbook", rb_id),
+            self.json_texts,
         )
         kb_file = File.generated(self.config, "kb.json", content=content)
         if self._add_file(files, kb_file) is not None:

@@ -8,6 +8,7 @@ later, in `render.py`, once MkDocs knows every file's URL.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,19 +79,35 @@ class PageSpec:
         return self._markdown
 
     def _write_markdown(self) -> str:
-        # MkDocs and Material put meta values into HTML unescaped (<title>, nav, header,
-        # search results), so every value that came from front matter is escaped here.
-        meta: dict[str, Any] = {"title": str(escape(self.title))}
-        if self.description:
-            meta["description"] = str(escape(self.description))
-        if self.tags:
-            meta["tags"] = [str(escape(tag)) for tag in dict.fromkeys(self.tags)]
-        if self.search:
-            meta["search"] = self.search
-        if self.hide:
-            meta["hide"] = self.hide
-        front = yaml.dump(meta, Dumper=_SafeDumper, allow_unicode=True, sort_keys=False, width=10_000)
+        front = _front_matter(
+            self.title, self.description, tuple(self.tags), tuple(self.search.items()), tuple(self.hide)
+        )
         return f"---\n{front}---\n\n{self.body}"
+
+
+@lru_cache(maxsize=1 << 14)
+def _front_matter(
+    title: str,
+    description: str | None,
+    tags: tuple[str, ...],
+    search: tuple[tuple[str, Any], ...],
+    hide: tuple[str, ...],
+) -> str:
+    """A page's front matter. Every rebuild under `mkdocs serve` asks for nearly every
+    page's again, unchanged: each is written once."""
+    # MkDocs and Material put meta values into HTML unescaped (<title>, nav, header,
+    # search results), so every value that came from front matter is escaped here.
+    meta: dict[str, Any] = {"title": str(escape(title))}
+    if description:
+        meta["description"] = str(escape(description))
+    if tags:
+        meta["tags"] = [str(escape(tag)) for tag in dict.fromkeys(tags)]
+    if search:
+        meta["search"] = dict(search)
+    if hide:
+        meta["hide"] = list(hide)
+    front: str = yaml.dump(meta, Dumper=_SafeDumper, allow_unicode=True, sort_keys=False, width=10_000)
+    return front
 
 
 def id_words(doc_id: str) -> list[str]:

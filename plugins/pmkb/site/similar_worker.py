@@ -157,8 +157,13 @@ class SimilarWorker:
 
 
 def _changed(shown: Mapping[str, Sequence[SimilarIncident]], exact: Mapping[str, Sequence[SimilarIncident]]) -> int:
-    """How many postmortems' lists differ."""
-    return sum(1 for pm_id in exact.keys() | shown.keys() if list(shown.get(pm_id, ())) != list(exact.get(pm_id, ())))
+    """How many postmortems' lists differ in what pages and kb.json show: the incidents, their
+    order and what they share. Scores are not shown, and any edit moves many of them a little."""
+
+    def seen(lists: Mapping[str, Sequence[SimilarIncident]], pm_id: str) -> list[tuple[str, tuple[str, ...]]]:
+        return [(item.id, tuple(item.shared)) for item in lists.get(pm_id, ())]
+
+    return sum(1 for pm_id in exact.keys() | shown.keys() if seen(shown, pm_id) != seen(exact, pm_id))
 
 
 def request_rebuild_of(server: Any) -> Callable[[], None]:
