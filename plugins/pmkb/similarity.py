@@ -15,7 +15,9 @@ import heapq
 import json
 import math
 import operator
+import pickle
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -263,3 +265,25 @@ def _display(term: str) -> str:
     if not name:
         return term
     return f"#{name}" if kind == "tag" else name
+
+
+def every_list(
+    incidents: Sequence[IncidentText], exclude: Mapping[str, Sequence[str]], limit: int
+) -> dict[str, list[SimilarIncident]]:
+    """Every incident's list, as `SimilarityIndex.similar` gives it, leaving out `exclude[id]`."""
+    index = SimilarityIndex(incidents)
+    return {doc.id: index.similar(doc.id, limit, exclude=exclude.get(doc.id, ())) for doc in incidents}
+
+
+def _work_out_lists_from_stdin() -> None:
+    """`python -m pmkb.similarity`: (incidents, exclude, limit) pickled on stdin, every
+    list pickled on stdout. A preview works them out this way, beside the server's process."""
+    incidents, exclude, limit = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by pmkb's own preview
+    pickle.dump(every_list(incidents, exclude, limit), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+if __name__ == "__main__":
+    # Run as a program this file is `__main__`: the lists must be made of the module's own classes.
+    from pmkb.similarity import _work_out_lists_from_stdin as work_out
+
+    work_out()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +24,6 @@ from kb_helpers import TODAY, benchmark_generator
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from pmkb.cli import main
-from pmkb.similarity import SimilarityIndex
 from pmkb.site.similar_worker import SimilarWorker, request_rebuild_of
 
 SIZE = 16
@@ -131,38 +131,32 @@ def _retitle(serving: Serving, number: int, title: str) -> None:
     target.write_text(text.replace(_front(text, "title"), f"title: {title}"), encoding="utf-8")
 
 
-def test_a_newer_rebuild_stops_a_job_still_running(serving: Serving, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_newer_rebuild_stops_a_job_still_running(serving: Serving, tmp_path: Path) -> None:
     serving.build()
-    go = threading.Event()
-    started: list[int] = []
-    lookups: list[int] = []
-
-    class HeldIndex(SimilarityIndex):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            started.append(1)
-            assert go.wait(30)
-            super().__init__(*args, **kwargs)
-
-        def similar(self, *args: Any, **kwargs: Any) -> Any:
-            lookups.append(1)
-            return super().similar(*args, **kwargs)
-
-    monkeypatch.setattr("pmkb.site.similar_worker.SimilarityIndex", HeldIndex)
+    go, steps = tmp_path / "go", tmp_path / "steps"
+    # The worker's process, held until `go` exists, noting when it starts and finishes.
+    held = (
+        "import os, runpy, time\n"
+        f"open({str(steps)!r}, 'a').write('start\\n')\n"
+        f"while not os.path.exists({str(go)!r}): time.sleep(0.02)\n"
+        "runpy.run_module('pmkb.similarity', run_name='__main__')\n"
+        f"open({str(steps)!r}, 'a').write('done\\n')\n"
+    )
+    serving.worker.command = [sys.executable, "-c", held]
     requested: list[bool] = []
     serving.worker.request_rebuild = lambda: requested.append(True)
     _retitle(serving, 2, "Ledger replay stalled the settlement queue")
     serving.build()
-    for _ in range(300):  # the first job is under way, held
-        if started:
+    for _ in range(1000):  # the first job's process is under way, held
+        if steps.exists():
             break
         time.sleep(0.01)
-    assert started
+    assert steps.read_text() == "start\n"
     _retitle(serving, 2, "Settlement queue stalled by a ledger replay")
     serving.build()
-    go.set()
-    assert serving.worker.wait(30)
-    assert len(started) == 2, "the newer rebuild's job ran after the held one"
-    assert len(lookups) == SIZE, "the held job, superseded, looked up no list"
+    go.touch()
+    assert serving.worker.wait(60)
+    assert steps.read_text() == "start\nstart\ndone\n", "the held job was stopped, the newer one ran"
     latest = serving.worker.latest
     assert latest is not None and latest[0] == serving.plugins["pmkb"].kb.similarity_inputs
     assert len(requested) <= 1, "only the newer job may ask for a rebuild"
@@ -180,16 +174,12 @@ def test_the_rebuild_request_is_the_one_mkdocs_file_watcher_makes() -> None:
     request_rebuild_of(object())()  # another server: nothing to do, no error
 
 
-def test_a_failing_job_leaves_the_lists_as_shown(serving: Serving, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_job_leaves_the_lists_as_shown(serving: Serving) -> None:
     serving.build()
     _retitle(serving, 3, "Ledger replay stalled the settlement queue")
     requested: list[Any] = []
     serving.worker.request_rebuild = lambda: requested.append(True)
-
-    def broken(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("broken")
-
-    monkeypatch.setattr("pmkb.site.similar_worker.SimilarityIndex", broken)
+    serving.worker.command = [sys.executable, "-c", "import sys; sys.exit('no lists today')"]
     latest = serving.worker.latest
     serving.build()
     assert serving.worker.wait(30)

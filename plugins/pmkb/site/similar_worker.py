@@ -5,18 +5,22 @@ edit changes them all a little: each word's weight depends on every text. A writ
 renamed an incident wants to see the page, not wait for those lists. So a rebuild under
 `mkdocs serve` shows the lists last worked out (each row built from the current
 documents, so titles are current; incidents gone or now related are left out), and
-this worker, once the rebuild is done, works out the exact lists in a background
-thread. When they differ from what the preview shows, it asks the server for one more
-rebuild, which finds them in memory (and in the similar store, for the next
-`mkdocs build`) and, like any rebuild, re-renders only the pages that changed.
+this worker, once the rebuild is done, works out the exact lists in a process of
+their own (so the server's process answers the browser meanwhile). When they differ
+from what the preview shows, it asks the server for one more rebuild, which finds them
+in memory (and in the similar store, for the next `mkdocs build`) and, like any
+rebuild, re-renders only the pages that changed.
 
-A newer rebuild supersedes a job still running: the job stops between lookups, and the
-newer rebuild's own job takes over. The first build of a session, a build whose lists
+A newer rebuild supersedes a job still running: its process is stopped, and the newer
+rebuild's own job takes over. The first build of a session, a build whose lists
 are in the store, and every `mkdocs build` work them out exactly, as before.
 """
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,10 +29,14 @@ from typing import Any
 from mkdocs.plugins import get_plugin_logger
 
 from pmkb.index import KnowledgeBase, SimilarLists
-from pmkb.similarity import IncidentText, SimilarIncident, SimilarityIndex
+from pmkb.similarity import IncidentText, SimilarIncident
 
 log = get_plugin_logger("pmkb")
 Lists = dict[str, list[SimilarIncident]]
+# The process that works out the lists (`pmkb.similarity` run as a program).
+WORKER_COMMAND = (sys.executable, "-m", "pmkb.similarity")
+# How often a job in progress checks whether a newer rebuild superseded it.
+_POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,7 @@ class SimilarWorker:
 
     def __init__(self, request_rebuild: Callable[[], None] | None = None) -> None:
         self.request_rebuild = request_rebuild
+        self.command: Sequence[str] = WORKER_COMMAND
         # (inputs digest, limit, lists): the most recent exact lists, from a build or a job.
         self.latest: tuple[bytes, int, Lists] | None = None
         self._generation = 0
@@ -133,14 +142,9 @@ class SimilarWorker:
         return job.generation == self._generation
 
     def _run(self, job: _Job) -> None:
-        if not self._current(job):
+        lists = self._work_out(job)
+        if lists is None:
             return
-        index = SimilarityIndex(job.texts)
-        lists: Lists = {}
-        for text in job.texts:
-            if not self._current(job):
-                return  # a newer rebuild started: its own job follows
-            lists[text.id] = index.similar(text.id, job.limit, exclude=job.related.get(text.id, ()))
         with self._condition:
             self.latest = (job.inputs, job.limit, lists)
         if job.store is not None:
@@ -154,6 +158,30 @@ class SimilarWorker:
             noun = "postmortem's list" if changed == 1 else "postmortems' lists"
             log.info(f"similar incidents worked out: {changed} {noun} changed; rebuilding")
             self.request_rebuild()
+
+    def _work_out(self, job: _Job) -> Lists | None:
+        """The exact lists, from a process of their own: the work does not hold up the
+        server's, which answers the browser meanwhile. None when a newer rebuild came first."""
+        if not self._current(job):
+            return None
+        payload = pickle.dumps((job.texts, job.related, job.limit), protocol=pickle.HIGHEST_PROTOCOL)
+        process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        sent: bytes | None = payload
+        while True:
+            try:
+                output, errors = process.communicate(sent, timeout=_POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                sent = None  # the input went with the first call
+                if not self._current(job):
+                    process.kill()  # a newer rebuild started: its own job follows
+                    process.communicate()
+                    return None
+        if process.returncode != 0:
+            message = errors.decode("utf-8", "replace").strip().splitlines()
+            raise RuntimeError(message[-1] if message else f"exit status {process.returncode}")
+        lists: Lists = pickle.loads(output)  # noqa: S301 - written by the process started above
+        return lists
 
 
 def _changed(shown: Mapping[str, Sequence[SimilarIncident]], exact: Mapping[str, Sequence[SimilarIncident]]) -> int:
