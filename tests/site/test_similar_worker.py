@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import re
 import sys
 import threading
@@ -199,3 +200,33 @@ def test_only_what_pages_show_counts_as_a_change() -> None:
     assert _changed(shown, reworded) == 1
     assert _changed(shown, {**shown, "d": []}) == 0
     assert _changed(shown, {**shown, "d": [SimilarIncident("a", 0.3, ())]}) == 1
+
+
+def test_a_large_knowledge_base_goes_to_the_worker_process_whole() -> None:
+    """More input than a pipe holds at once: the process gets all of it."""
+    from pmkb.similarity import IncidentText, every_list
+    from pmkb.site.similar_worker import _Job
+
+    words = ["pool", "queue", "cache", "dns", "tls", "disk", "quota", "retry", "lease", "shard"]
+    texts = [
+        IncidentText(
+            id=f"incident-{number:04d}",
+            title=f"{words[number % 10]} {words[number * 7 % 10]} trouble",
+            body=" ".join(words[(number + step) % 10] for step in range(600)),
+            services=(f"service-{number % 13}",),
+        )
+        for number in range(300)
+    ]
+    job = _Job(1, texts, {}, 5, b"inputs", {}, None)
+    worker = SimilarWorker()
+    worker._generation = 1
+    # A process slow to start reading: the input must wait for it, not be dropped.
+    slow = "import runpy, time; time.sleep(0.5); runpy.run_module('pmkb.similarity', run_name='__main__')"
+    worker.command = [sys.executable, "-c", slow]
+    assert len(pickle.dumps(texts)) > 500_000  # a pipe holds 64 KB
+    found: list[Any] = []
+    working = threading.Thread(target=lambda: found.append(worker._work_out(job)), daemon=True)
+    working.start()
+    working.join(60)
+    assert not working.is_alive(), "the worker and its process wait for each other"
+    assert found == [every_list(texts, {}, 5)]

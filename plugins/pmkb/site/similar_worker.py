@@ -21,6 +21,7 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -164,15 +165,16 @@ class SimilarWorker:
         server's, which answers the browser meanwhile. None when a newer rebuild came first."""
         if not self._current(job):
             return None
-        payload = pickle.dumps((job.texts, job.related, job.limit), protocol=pickle.HIGHEST_PROTOCOL)
-        process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        sent: bytes | None = payload
+        # The input from a file: a pipe would need writing while the process is waited for.
+        with tempfile.TemporaryFile() as source:
+            pickle.dump((job.texts, job.related, job.limit), source, protocol=pickle.HIGHEST_PROTOCOL)
+            source.seek(0)
+            process = subprocess.Popen(self.command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         while True:
             try:
-                output, errors = process.communicate(sent, timeout=_POLL_SECONDS)
+                output, errors = process.communicate(timeout=_POLL_SECONDS)
                 break
             except subprocess.TimeoutExpired:
-                sent = None  # the input went with the first call
                 if not self._current(job):
                     process.kill()  # a newer rebuild started: its own job follows
                     process.communicate()
