@@ -18,6 +18,7 @@ are in the store, and every `mkdocs build` work them out exactly, as before.
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -25,12 +26,14 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mkdocs.plugins import get_plugin_logger
 
+import pmkb
 from pmkb.index import KnowledgeBase, SimilarLists
-from pmkb.similarity import IncidentText, SimilarIncident
+from pmkb.similarity import IncidentText, SimilarIncident, every_list
 
 log = get_plugin_logger("pmkb")
 Lists = dict[str, list[SimilarIncident]]
@@ -169,7 +172,9 @@ class SimilarWorker:
         with tempfile.TemporaryFile() as source:
             pickle.dump((job.texts, job.related, job.limit), source, protocol=pickle.HIGHEST_PROTOCOL)
             source.seek(0)
-            process = subprocess.Popen(self.command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            process = subprocess.Popen(
+                self.command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_same_pmkb()
+            )
         while True:
             try:
                 output, errors = process.communicate(timeout=_POLL_SECONDS)
@@ -181,9 +186,18 @@ class SimilarWorker:
                     return None
         if process.returncode != 0:
             message = errors.decode("utf-8", "replace").strip().splitlines()
-            raise RuntimeError(message[-1] if message else f"exit status {process.returncode}")
+            reason = message[-1] if message else f"exit status {process.returncode}"
+            log.info(f"similar incidents: their process failed ({reason}); working them out in this one")
+            return every_list(job.texts, job.related, job.limit)
         lists: Lists = pickle.loads(output)  # noqa: S301 - written by the process started above
         return lists
+
+
+def _same_pmkb() -> dict[str, str]:
+    """The environment for the worker's process, which imports this very pmkb first."""
+    package_root = str(Path(pmkb.__file__).resolve().parent.parent)
+    paths = [package_root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def _changed(shown: Mapping[str, Sequence[SimilarIncident]], exact: Mapping[str, Sequence[SimilarIncident]]) -> int:
