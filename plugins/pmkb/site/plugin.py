@@ -310,7 +310,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
 
     @event_priority(-100)
     def _after_site(self, *, config: MkDocsConfig) -> None:
-        # Last: the worker's thread would slow down what is left of the build.
+        # Last: the worker's job starts when the build has nothing left to do.
         if self.similar_worker is not None and self.kb is not None:
             self.similar_worker.after_build(self.kb)
         self._resume_garbage_collection()

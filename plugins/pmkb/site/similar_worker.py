@@ -85,6 +85,7 @@ class SimilarWorker:
         self._condition = threading.Condition()
         self._pending: _Job | None = None
         self._busy = False
+        self._stopped = False
         self._thread: threading.Thread | None = None
 
     def prepare(self, kb: KnowledgeBase) -> None:
@@ -116,10 +117,12 @@ class SimilarWorker:
             self._condition.notify_all()
 
     def stop(self) -> None:
-        """Stop a job still running (the server is shutting down)."""
+        """Stop a job still running, and the thread (the server is shutting down)."""
         with self._condition:
             self._generation += 1
             self._pending = None
+            self._stopped = True
+            self._condition.notify_all()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Until no job is pending or running; False when `timeout` passed first."""
@@ -129,7 +132,9 @@ class SimilarWorker:
     def _loop(self) -> None:
         while True:
             with self._condition:
-                self._condition.wait_for(lambda: self._pending is not None)
+                self._condition.wait_for(lambda: self._pending is not None or self._stopped)
+                if self._stopped:
+                    return
                 job, self._pending = self._pending, None
                 assert job is not None
                 self._busy = True
