@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, MKDOCS_YML, write_kb
+from kb_helpers import GOOD_POSTMORTEM, GOOD_RUNBOOK, MKDOCS_YML, logged, write_kb
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -34,14 +34,7 @@ def serve_build(
     **overrides: object,
 ) -> tuple[Path, list[logging.LogRecord]]:
     """Build as `mkdocs serve` does; return the site folder and the log records."""
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.DEBUG)
-    handler.emit = records.append  # type: ignore[method-assign]
-    logger = logging.getLogger("mkdocs")
-    previous = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
+    with logged("mkdocs", logging.DEBUG) as records:
         config = load_config(
             config_file=str(write_kb(root / "kb", files, yml)),
             site_dir=str(root / "site"),
@@ -52,9 +45,6 @@ def serve_build(
             build(config, serve_url="http://127.0.0.1:8000/")
         finally:
             config.plugins.on_shutdown()
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
     return root / "site", records
 
 

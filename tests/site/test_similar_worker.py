@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from kb_helpers import TODAY, benchmark_generator
+from kb_helpers import TODAY, benchmark_generator, logged
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from pmkb.cli import main
@@ -51,21 +51,11 @@ class Serving:
 
     def build(self) -> list[str]:
         """Rebuild; the messages pmkb logged."""
-        handler = logging.Handler(logging.INFO)
-        records: list[logging.LogRecord] = []
-        handler.emit = records.append  # type: ignore[method-assign]
-        logger = logging.getLogger("mkdocs.plugins.pmkb")
-        level = logger.level
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        try:
+        with logged("mkdocs.plugins.pmkb", logging.INFO) as records:
             build(
                 load_config(config_file=str(self.mkdocs_yml), site_dir=str(self.site)),
                 serve_url="http://127.0.0.1:8000/",
             )
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
         return [record.getMessage() for record in records]
 
     def similar(self) -> dict[str, list[str]]:
