@@ -18,7 +18,6 @@ are in the store, and every `mkdocs build` work them out exactly, as before.
 
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
 import sys
@@ -37,8 +36,16 @@ from pmkb.similarity import IncidentText, SimilarIncident, every_list
 
 log = get_plugin_logger("pmkb")
 Lists = dict[str, list[SimilarIncident]]
-# The process that works out the lists (`pmkb.similarity` run as a program).
-WORKER_COMMAND = (sys.executable, "-m", "pmkb.similarity")
+# The process that works out the lists: `python -m pmkb.similarity`, able to import this
+# pmkb even when the server found it on a path of its own (appended: never shadowing the
+# standard library or what is installed).
+_PACKAGE_ROOT = str(Path(pmkb.__file__).resolve().parent.parent)
+WORKER_COMMAND = (
+    sys.executable,
+    "-c",
+    f"import sys; sys.path.append({_PACKAGE_ROOT!r}); import runpy; "
+    "runpy.run_module('pmkb.similarity', run_name='__main__', alter_sys=True)",
+)
 # How often a job in progress checks whether a newer rebuild superseded it.
 _POLL_SECONDS = 0.1
 
@@ -177,9 +184,7 @@ class SimilarWorker:
         with tempfile.TemporaryFile() as source:
             pickle.dump((job.texts, job.related, job.limit), source, protocol=pickle.HIGHEST_PROTOCOL)
             source.seek(0)
-            process = subprocess.Popen(
-                self.command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_same_pmkb()
-            )
+            process = subprocess.Popen(self.command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         while True:
             try:
                 output, errors = process.communicate(timeout=_POLL_SECONDS)
@@ -196,13 +201,6 @@ class SimilarWorker:
             return every_list(job.texts, job.related, job.limit)
         lists: Lists = pickle.loads(output)  # noqa: S301 - written by the process started above
         return lists
-
-
-def _same_pmkb() -> dict[str, str]:
-    """The environment for the worker's process, which imports this very pmkb first."""
-    package_root = str(Path(pmkb.__file__).resolve().parent.parent)
-    paths = [package_root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def _changed(shown: Mapping[str, Sequence[SimilarIncident]], exact: Mapping[str, Sequence[SimilarIncident]]) -> int:
