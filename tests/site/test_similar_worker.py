@@ -221,3 +221,23 @@ def test_a_large_knowledge_base_goes_to_the_worker_process_whole() -> None:
     working.join(60)
     assert not working.is_alive(), "the worker and its process wait for each other"
     assert found == [every_list(texts, {}, 5)]
+
+
+def test_shutting_down_stops_the_job_s_process(serving: Serving, tmp_path: Path) -> None:
+    serving.build()
+    started = tmp_path / "started"
+    held = f"import time; open({str(started)!r}, 'w').close(); time.sleep(60)"
+    worker = serving.worker
+    worker.command = [sys.executable, "-c", held]
+    _retitle(serving, 4, "Ledger replay stalled the settlement queue")
+    serving.build()
+    for _ in range(1000):
+        if started.exists():
+            break
+        time.sleep(0.01)
+    assert started.exists()
+    process = worker._process
+    assert process is not None
+    serving.plugins.on_shutdown()
+    assert process.wait(5) != 0, "killed, not left to run"
+    assert worker.wait(5)

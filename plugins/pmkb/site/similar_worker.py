@@ -94,6 +94,7 @@ class SimilarWorker:
         self._busy = False
         self._stopped = False
         self._thread: threading.Thread | None = None
+        self._process: subprocess.Popen[bytes] | None = None  # the job's, while one runs
 
     def prepare(self, kb: KnowledgeBase) -> None:
         """Before a build asks for any list: exact lists if known, else provisional ones."""
@@ -130,6 +131,9 @@ class SimilarWorker:
             self._pending = None
             self._stopped = True
             self._condition.notify_all()
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()  # now: the server's process may end before the job's next look
 
     def wait(self, timeout: float | None = None) -> bool:
         """Until no job is pending or running; False when `timeout` passed first."""
@@ -185,6 +189,7 @@ class SimilarWorker:
             pickle.dump((job.texts, job.related, job.limit), source, protocol=pickle.HIGHEST_PROTOCOL)
             source.seek(0)
             process = subprocess.Popen(self.command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._process = process
         while True:
             try:
                 output, errors = process.communicate(timeout=_POLL_SECONDS)
