@@ -238,6 +238,8 @@ def test_shutting_down_stops_the_job_s_process(serving: Serving, tmp_path: Path)
     assert started.exists()
     process = worker._process
     assert process is not None
+    latest = worker.latest
     serving.plugins.on_shutdown()
     assert process.wait(5) != 0, "killed, not left to run"
     assert worker.wait(5)
+    assert worker.latest is latest, "nor worked out in the server's process instead"

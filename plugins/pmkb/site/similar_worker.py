@@ -198,7 +198,11 @@ class SimilarWorker:
                 if not self._current(job):
                     process.kill()  # a newer rebuild started: its own job follows
                     process.communicate()
+                    self._process = None
                     return None
+        self._process = None
+        if not self._current(job):
+            return None  # stopped while the process ran
         if process.returncode != 0:
             message = errors.decode("utf-8", "replace").strip().splitlines()
             reason = message[-1] if message else f"exit status {process.returncode}"
