@@ -46,6 +46,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import postmortem_id, write_sites  # noqa: E402
+from pmkb.site.similar_worker import WORKED_OUT  # noqa: E402 - what the preview logs once similar incidents settle
 
 # Python may keep the bytecode it compiles, as it does for any installed package (MkDocs'
 # own was compiled when it was installed): a shell that forbids it would time pmkb's
@@ -131,17 +132,13 @@ def wait_for(url: str, needle: str, deadline: float) -> bool:
     return False
 
 
-# What the preview logs once similar incidents are worked out after a rebuild (similar_worker.py).
-SIMILAR_WORKED_OUT = "similar incidents worked out"
-
-
 def similar_settled(log: Path, seen_before: int) -> bool:
     """Whether the worker has worked out the lists of a rebuild after `seen_before` results and,
     when they changed what the preview showed, the rebuild that shows them is done."""
     text = log.read_text(errors="replace")
-    if text.count(SIMILAR_WORKED_OUT) <= seen_before:
+    if text.count(WORKED_OUT) <= seen_before:
         return False
-    last = text[text.rindex(SIMILAR_WORKED_OUT) :]
+    last = text[text.rindex(WORKED_OUT) :]
     return "rebuilding" not in last.splitlines()[0] or "Reloading browsers" in last
 
 
@@ -168,7 +165,7 @@ def measure_serve_edit(mkdocs: str, yml: Path, repeat: int, serve_args: list[str
         for attempt in range(repeat):
             title = f"Edited title number {attempt} of the benchmark"
             time.sleep(1.0)  # the watcher coalesces events; start each edit from a quiet server
-            seen = log.read_text(errors="replace").count(SIMILAR_WORKED_OUT)
+            seen = log.read_text(errors="replace").count(WORKED_OUT)
             started = time.perf_counter()
             target.write_text(re.sub(r"^title: .*$", f"title: {title}", original, count=1, flags=re.M))
             for where in (url, search_url):

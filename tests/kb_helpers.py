@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -153,10 +154,20 @@ def only(findings: list[Finding], code: str) -> list[Finding]:
 
 def benchmark_generator() -> ModuleType:
     """benchmarks/generate.py as a module: the deterministic synthetic knowledge base."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
-    spec = importlib.util.spec_from_file_location("pmkb_benchmark_generate", path)
+    return _benchmark_module("generate")
+
+
+def benchmark_record() -> ModuleType:
+    """benchmarks/bench_record.py as a module: the benchmark of record's helpers."""
+    return _benchmark_module("bench_record")
+
+
+def _benchmark_module(name: str) -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"pmkb_benchmark_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
 

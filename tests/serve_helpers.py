@@ -13,13 +13,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kb_helpers import TODAY
+from kb_helpers import TODAY, benchmark_record
+from pmkb.site.similar_worker import WORKED_OUT
 
 STARTUP_SECONDS = 90  # the first build, on a busy CI machine
 REBUILD_SECONDS = 30  # from saving a file to the page showing it
 REQUEST_SECONDS = 15  # one request; a frozen server would never answer
-# The preview's worker logs this when it has worked out the similar incidents of a rebuild.
-SIMILAR_WORKED_OUT = "similar incidents worked out"
 
 
 def free_port() -> int:
@@ -84,7 +83,7 @@ class Server:
 
     def similar_results(self) -> int:
         """How many times the preview's worker has worked out similar incidents so far."""
-        return self.log.read_text(errors="replace").count(SIMILAR_WORKED_OUT)
+        return self.log.read_text(errors="replace").count(WORKED_OUT)
 
     def wait_for_similar(self, after: int, seconds: float = REBUILD_SECONDS) -> None:
         """Until the worker has worked out similar incidents more than `after` times and, when
@@ -92,11 +91,8 @@ class Server:
         deadline = time.monotonic() + seconds
         while True:
             assert self.process.poll() is None, "mkdocs serve exited:\n" + self.tail()
-            text = self.log.read_text(errors="replace")
-            if text.count(SIMILAR_WORKED_OUT) > after:
-                last = text[text.rindex(SIMILAR_WORKED_OUT) :]
-                if "rebuilding" not in last.splitlines()[0] or "Reloading browsers" in last:
-                    return
+            if benchmark_record().similar_settled(self.log, after):
+                return
             assert time.monotonic() < deadline, f"similar incidents not settled in {seconds} s:\n" + self.tail()
             time.sleep(0.2)
 

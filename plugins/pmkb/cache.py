@@ -302,10 +302,7 @@ class SimilarStore:
         if not isinstance(stored[2], bytes):
             return None
         # Pickled apart: lists of other inputs are never unpickled, only their bytes read.
-        try:
-            lists = _RecordUnpickler(io.BytesIO(stored[2])).load()
-        except Exception:  # noqa: BLE001 - damaged: the lists are worked out afresh
-            return None
+        lists = DocumentCache.record(stored[2])
         return lists if isinstance(lists, dict) else None
 
     def put(self, inputs: bytes, lists: dict[str, Any]) -> None:

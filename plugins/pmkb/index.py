@@ -202,7 +202,11 @@ class KnowledgeBase:
         return SimilarityIndex(self.similarity_texts())
 
     def similarity_texts(self) -> list[IncidentText]:
-        """What the similarity index reads of each postmortem, newest first."""
+        """What the similarity index reads of each postmortem, newest first (worked out once)."""
+        return list(self._similarity_texts)
+
+    @cached_property
+    def _similarity_texts(self) -> list[IncidentText]:
         return [
             IncidentText(
                 id=pm_id,

@@ -46,6 +46,8 @@ WORKER_COMMAND = (
     f"import sys; sys.path.append({_PACKAGE_ROOT!r}); import runpy; "
     "runpy.run_module('pmkb.similarity', run_name='__main__', alter_sys=True)",
 )
+# What the terminal says once a job is done (the benchmark and the tests wait for it).
+WORKED_OUT = "similar incidents worked out"
 # How often a job in progress checks whether a newer rebuild superseded it.
 _POLL_SECONDS = 0.1
 
@@ -173,10 +175,10 @@ class SimilarWorker:
             return
         changed = _changed(job.shown, lists)
         if not changed:
-            log.info("similar incidents worked out: the preview shows them already")
+            log.info(f"{WORKED_OUT}: the preview shows them already")
         elif self.request_rebuild is not None:
             noun = "postmortem's list" if changed == 1 else "postmortems' lists"
-            log.info(f"similar incidents worked out: {changed} {noun} changed; rebuilding")
+            log.info(f"{WORKED_OUT}: {changed} {noun} changed; rebuilding")
             self.request_rebuild()
 
     def _work_out(self, job: _Job) -> Lists | None:
