@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
         "pmkb.times",
         "pmkb.markdown_text",
         "pmkb.plaintext",
+        "pmkb.jsontext",
         "pmkb.cache",
     ),
     ("pmkb.blocks", "pmkb.loader", "pmkb.config", "pmkb.validation", "pmkb.schema", "pmkb.prompts", "pmkb.sections"),

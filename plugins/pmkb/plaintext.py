@@ -9,7 +9,7 @@ characters as a visible escape instead (`\\n`, `\\x1b`, `\\u2028`).
 
 from __future__ import annotations
 
-import json
+from pmkb.jsontext import indented_json
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # C0 and C1 controls and DEL; line and paragraph separators; the bidirectional
@@ -51,7 +51,7 @@ _JSON_TABLE = {code: f"\\u{code:04x}" for code in _UNSAFE if code >= 0x7F}
 
 def json_text(data: object) -> str:
     """`data` as indented JSON, readable Unicode kept, every control character escaped."""
-    return json.dumps(data, indent=2, ensure_ascii=False).translate(_JSON_TABLE)
+    return indented_json(data).translate(_JSON_TABLE)
 
 
 def plain_lines(text: str) -> str:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pmkb.index import KnowledgeBase
+from pmkb.jsontext import indented_json
 from pmkb.model import Postmortem
 from pmkb.times import iso_utc
 
@@ -102,15 +103,15 @@ def kb_json(
         item["url"] = postmortem_url(item["id"])
     for item in data["runbooks"]:
         item["url"] = runbook_url(item["id"])
-    text = texts.document(data) if texts is not None else json.dumps(data, ensure_ascii=False, indent=2)
+    text = texts.document(data) if texts is not None else indented_json(data)
     return (text + "\n").encode("utf-8")
 
 
 class RecordTexts:
     """kb.json's text record by record, each kept for the next rebuild under its record's repr.
 
-    json writes indented output in Python, not C: for a thousand postmortems that is a
-    quarter of a second of each rebuild, when an edit changes a few records. The repr
+    Indented JSON is written in Python, not C (see jsontext.py): for a thousand
+    postmortems that is a tenth of a second of each rebuild, when an edit changes a few records. The repr
     tells 1, 1.0 and True apart, as the JSON text does. The document is exactly
     `json.dumps(data, ensure_ascii=False, indent=2)`.
     """
@@ -122,14 +123,14 @@ class RecordTexts:
         if not all(
             isinstance(value, list) and all(isinstance(item, dict) for item in value) for value in data.values()
         ):
-            return json.dumps(data, ensure_ascii=False, indent=2)
+            return indented_json(data)
         kept, self._texts = self._texts, {}
         sections = []
         for key, records in data.items():
             lines = []
             for record in records:
                 identity = repr(record)
-                text = kept.get(identity) or json.dumps(record, ensure_ascii=False, indent=2)
+                text = kept.get(identity) or indented_json(record)
                 self._texts[identity] = text
                 # One level deeper than on its own: the record sits in a list in the document.
                 lines.append("    " + text.replace("\n", "\n    "))
