@@ -186,6 +186,11 @@ class KnowledgeBase:
         return self.sources[(kind, doc_id)].relpath
 
     @cached_property
+    def action_item_count(self) -> int:
+        """How many action items all postmortems hold together."""
+        return sum(len(pm.action_items) for pm in self.postmortems.values())
+
+    @cached_property
     def excerpts(self) -> dict[str, Excerpts]:
         """Plain text of Summary, Root Cause and Lessons Learned per postmortem, read once
         for every page, brief and export (a check needs none of it)."""

@@ -59,7 +59,7 @@ def list_length(kb: KnowledgeBase, kind: str, subject: str) -> int:
     if kind == "runbooks":
         return len(kb.runbooks)
     if kind == "actions":
-        return sum(len(pm.action_items) for pm in kb.postmortems.values())
+        return kb.action_item_count
     if kind == "severity":
         return len(kb.by_severity.get(subject, []))
     if kind == "tag":

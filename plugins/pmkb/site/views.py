@@ -273,6 +273,8 @@ class Views:
         self.kb = kb
         self._incidents: dict[str, IncidentRow] = {}
         self._runbooks: dict[str, RunbookRow] = {}
+        self._actions: dict[tuple[str, int, bool], ActionRow] = {}
+        self._open_rows_by_service_part: dict[str, dict[int, list[reports.ActionRow]]] = {}
 
     def page(self, kind: str, subject: str, part: int = 1) -> dict[str, Any]:
         """The names a template of this page kind gets, beside the helpers every page gets.
@@ -328,16 +330,21 @@ class Views:
         return [self.runbook(rb_id) for rb_id in ids]
 
     def action(self, pm_id: str, item: ActionItem, overdue: bool) -> ActionRow:
-        return ActionRow(
-            postmortem=self.incident(pm_id),
-            title=item.title,
-            owner=item.owner,
-            priority=item.priority,
-            due=item.due,
-            status=item.status,
-            ticket=item.ticket,
-            overdue=overdue,
-        )
+        # Items live as long as the index, so their ids name them for the whole build.
+        key = (pm_id, id(item), overdue)
+        row = self._actions.get(key)
+        if row is None:
+            row = self._actions[key] = ActionRow(
+                postmortem=self.incident(pm_id),
+                title=item.title,
+                owner=item.owner,
+                priority=item.priority,
+                due=item.due,
+                status=item.status,
+                ticket=item.ticket,
+                overdue=overdue,
+            )
+        return row
 
     # Figures shared by several pages -------------------------------------------------
 
@@ -371,6 +378,20 @@ class Views:
             if row.item.is_open:
                 for service in dict.fromkeys(self.kb.postmortems[row.postmortem_id].services):
                     found[service].append(row)
+        return found
+
+    def _open_rows_by_part(self, service: str) -> dict[int, list[reports.ActionRow]]:
+        """A service's open action items by the numbered page that shows their incident,
+        in the order of `_open_rows_by_service`."""
+        found = self._open_rows_by_service_part.get(service)
+        if found is None:
+            size = rows_per_page("service", self.kb.config.list_page_size)
+            part_of = {
+                pm_id: position // size + 1 for position, pm_id in enumerate(self.kb.by_service.get(service, []))
+            }
+            found = self._open_rows_by_service_part[service] = defaultdict(list)
+            for row in self._open_rows_by_service.get(service, []):
+                found[part_of[row.postmortem_id]].append(row)
         return found
 
     # Pages ---------------------------------------------------------------------------
@@ -454,7 +475,6 @@ class Views:
         window, shown = self._window("service", service, part)
         # A split page shows its own incidents with their lessons and open action items.
         incident_ids = kb.by_service.get(service, [])[window]
-        on_page = set(incident_ids)
         open_rows = self._open_rows_by_service.get(service, [])
         return {
             "service": service,
@@ -465,8 +485,7 @@ class Views:
             ],
             "open_actions": [
                 self.action(row.postmortem_id, row.item, row.overdue)
-                for row in open_rows
-                if row.postmortem_id in on_page
+                for row in self._open_rows_by_part(service).get(part, [])
             ],
             "open_action_count": len(open_rows),
             "runbooks": self.runbooks(kb.runbooks_by_service.get(service, [])),
