@@ -42,7 +42,7 @@ class Level(IntEnum):
     [
         {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf"), "zero": -0.0},
         {"markup": Markup("<b>&</b>"), "level": Level.LOW, "controls": "\x00\u2028\U0001f525"},
-        {"keys": {1: "int", 2.5: "float", True: "bool", None: "none"}},  # json converts the keys
+        {"keys": {1: "int", 2.5: "float", False: "bool", None: "none"}},  # json converts the keys
         [[], {}, [[]], [{}]],
     ],
 )
