@@ -10,7 +10,7 @@ whole document back to `json.dumps`, so the text and the errors are always json'
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 _INDENT = "  "
