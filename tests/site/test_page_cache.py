@@ -136,20 +136,43 @@ def _page_urls(site: dict[str, bytes]) -> list[str]:
     return [name.removesuffix("index.html") for name in site if name.endswith("index.html")]
 
 
-def test_pages_that_show_the_build_time_are_rendered_in_each_build(
+def test_pages_that_show_the_build_time_are_kept_and_get_each_builds_time(
     tmp_path: Path, work: Work, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mkdocs_yml = _generated(tmp_path / "kb")
+    first = _build(mkdocs_yml, tmp_path / "first")
+    assert "2026-11-23 12:00 UTC" in first["actions/index.html"].decode()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 7200))
+    work.clear()
+    second = _build(mkdocs_yml, tmp_path / "second")
+    assert not work.rendered, "the lists with an 'as of' note are kept, only their build time is new"
+    for page in ("actions/index.html", "index.html", "runbooks/index.html"):
+        html = second[page].decode()
+        assert '<time datetime="2026-11-23T14:00:00Z">2026-11-23 14:00 UTC</time>' in html, page
+        assert "\ue000" not in html and "12:00 UTC" not in html
+    assert _changed(_uncached(mkdocs_yml, tmp_path / "uncached"), second) == []
+
+
+def test_a_template_that_reads_the_build_time_itself_is_rendered_in_each_build(
+    tmp_path: Path, work: Work, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mkdocs_yml = _generated(tmp_path / "kb")
+    theme = mkdocs_yml.read_text(encoding="utf-8").replace(
+        "name: material\n", "name: material\n  custom_dir: overrides\n"
+    )
+    mkdocs_yml.write_text(theme, encoding="utf-8")
+    override = mkdocs_yml.parent / "overrides" / "pmkb" / "actions.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        '{% include "pmkb/actions.html" %}\n<p>Hour {{ built_at.hour }}</p>\n',
+        encoding="utf-8",
+    )
     _build(mkdocs_yml, tmp_path / "first")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 7200))
     work.clear()
     second = _build(mkdocs_yml, tmp_path / "second")
-    assert "actions/" in work.rendered and "" in work.rendered, "the lists with an 'as of' note"
-    assert work.rendered["runbooks/"] == 1
-    assert f"postmortems/{TARGET}/" not in work.rendered
-    assert "2026-11-23 14:00 UTC" in second["actions/index.html"].decode()
-    assert f"postmortems/{TARGET}/" not in work.parsed
-    assert _changed(_uncached(mkdocs_yml, tmp_path / "uncached"), second) == []
+    assert work.rendered.keys() == {"actions/"}
+    assert "<p>Hour 14</p>" in second["actions/index.html"].decode()
 
 
 def test_an_edited_template_override_renders_every_page_afresh(tmp_path: Path, work: Work) -> None:

@@ -241,6 +241,9 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
 
     def render(self, spec: PageSpec, page: Page, body: Markup | None) -> str:
         """pmkb's HTML of a generated page, kept from an earlier build when nothing it is made of changed."""
+        return self.renderer.stamp(self._content(spec, page, body))
+
+    def _content(self, spec: PageSpec, page: Page, body: Markup | None) -> str:
         cache = self.rendered_pages
         if cache is None:
             return self.renderer.render(spec, page.file, body=body)

@@ -43,6 +43,12 @@ from pmkb.site.views import SectionLink, Views
 from pmkb.times import iso_utc, utc_minute
 
 TEMPLATES = Path(__file__).parent / "templates"
+# The build time as the `iso` and `utc` filters write it stays a mark in the HTML that
+# `render` returns, and `Renderer.stamp` fills it in: a list page with an "as of" note
+# is then the same HTML in builds of other times, and the page store can keep it.
+# (A template that reads the build time any other way makes its page one of its build.)
+_BUILT_AT_MARKS = {"iso": "\ue000pmkb built_at iso\ue000", "utc": "\ue000pmkb built_at utc\ue000"}
+_MARKED = "\ue000pmkb built_at "
 # Severity colours come in five steps; less severe levels share the last one.
 _COLOUR_STEPS = 5
 
@@ -64,8 +70,17 @@ def template_environment(override_dirs: Iterable[Path], bytecode_cache: Bytecode
         auto_reload=False,
         bytecode_cache=bytecode_cache,
     )
-    env.filters.update(utc=utc, utc_time=utc_time, iso=iso, minutes=reports.format_minutes, day=day)
+    env.filters.update(utc=_utc_filter, utc_time=utc_time, iso=_iso_filter, minutes=reports.format_minutes, day=day)
     return env
+
+
+def _iso_filter(moment: datetime | date | None) -> str:
+    # type(), not isinstance: nothing on the build time is looked up, so it does not count as read.
+    return _BUILT_AT_MARKS["iso"] if type(moment) is BuildTime else iso(moment)
+
+
+def _utc_filter(moment: datetime | None) -> str:
+    return _BUILT_AT_MARKS["utc"] if type(moment) is BuildTime else utc(moment)
 
 
 def utc(moment: datetime | None) -> str:
@@ -101,7 +116,9 @@ class Renderer:
         self.env = env
         self.site_name = site_name
         # MkDocs' build time: SOURCE_DATE_EPOCH when set, for reproducible builds.
-        self.built_at = BuildTime.of(built_at or get_build_datetime())
+        moment = built_at or get_build_datetime()
+        self.built_at = BuildTime.of(moment)
+        self._built_at_texts = {_BUILT_AT_MARKS["iso"]: iso(moment), _BUILT_AT_MARKS["utc"]: utc(moment)}
         self.views = Views(kb)
 
     @cached_property
@@ -112,10 +129,24 @@ class Renderer:
         self, spec: PageSpec, file: File, body: Markup | None = None, views: dict[str, Any] | None = None
     ) -> str:
         """The page's content; `body` is the HTML of a postmortem's or runbook's own text,
-        `views` the page's view models when the caller has them already."""
-        return self.render_template(spec.template, file, self.context(spec, file, body, views))
+        `views` the page's view models when the caller has them already.
+
+        The build time is left marked: `stamp` fills it in."""
+        return self._render(spec.template, file, self.context(spec, file, body, views))
+
+    def stamp(self, html: str) -> str:
+        """HTML from `render` with this build's time where its templates wrote it."""
+        if _MARKED not in html:
+            return html
+        for mark, text in self._built_at_texts.items():
+            html = html.replace(mark, text)
+        return html
 
     def render_template(self, template: str, file: File, context: dict[str, Any]) -> str:
+        """A template's finished HTML."""
+        return self.stamp(self._render(template, file, context))
+
+    def _render(self, template: str, file: File, context: dict[str, Any]) -> str:
         try:
             return self.env.get_template(template).render(context)
         except TemplateError as exc:
