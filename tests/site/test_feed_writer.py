@@ -1,0 +1,101 @@
+"""The feed is written exactly as ElementTree writes the same tree, for any text in it."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pmkb.site.feed import _NOT_XML, ATOM, _tag_uri, _timestamp, _updated, atom_feed
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)  # any text a YAML file can hold
+_NAMES = st.lists(_TEXT, max_size=3)
+_MOMENTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC))
+
+
+@st.composite
+def _postmortems(draw: st.DrawFn) -> dict[str, Any]:
+    found = {}
+    for number in range(draw(st.integers(0, 3))):
+        started = draw(_MOMENTS)
+        found[f"pm-{number}"] = SimpleNamespace(
+            title=draw(_TEXT),
+            severity=draw(_TEXT),
+            status=draw(st.sampled_from(["draft", "review", "final"])),
+            type=draw(st.sampled_from(["incident", "near-miss"])),
+            services=draw(_NAMES),
+            tags=draw(_NAMES),
+            authors=draw(_NAMES),
+            impact=draw(st.none() | _TEXT),
+            started_at=started,
+            detected_at=None,
+            mitigated_at=draw(st.none() | st.just(started + timedelta(minutes=5))),
+            resolved_at=None,
+        )
+    return found
+
+
+def _element_tree_feed(kb: Any, site_name: str, site_url: str | None, author: str | None, home_url: str) -> bytes:
+    """The feed built with ElementTree, as pmkb wrote it before it wrote the text itself."""
+    etree.register_namespace("", ATOM)
+
+    def element(parent: etree.Element, name: str, text: str | None = None, **attributes: str) -> etree.Element:
+        child = etree.SubElement(parent, f"{{{ATOM}}}{name}", attributes)
+        if text is not None:
+            child.text = _NOT_XML.sub("\ufffd", text)
+        return child
+
+    feed = etree.Element(f"{{{ATOM}}}feed")
+    element(feed, "id", site_url + "feed.xml" if site_url else _tag_uri(site_name, "feed"))
+    element(feed, "title", f"{site_name}: postmortems")
+    updated = max((_updated(pm) for pm in kb.postmortems.values()), default=datetime(1970, 1, 1, tzinfo=UTC))
+    element(feed, "updated", _timestamp(updated))
+    element(element(feed, "author"), "name", author or site_name)
+    element(feed, "link", rel="alternate", type="text/html", href=home_url)
+    if site_url:
+        element(feed, "link", rel="self", type="application/atom+xml", href=site_url + "feed.xml")
+    element(feed, "generator", "pmkb")
+    for pm_id, pm in kb.postmortems.items():
+        entry = element(feed, "entry")
+        url = f"postmortems/{pm_id}/"
+        element(entry, "id", url if site_url else _tag_uri(site_name, "postmortem", pm_id))
+        element(entry, "title", f"[{pm.severity}] {pm.title}")
+        element(entry, "updated", _timestamp(_updated(pm)))
+        element(entry, "published", _timestamp(pm.started_at))
+        element(entry, "link", rel="alternate", type="text/html", href=url)
+        for name in pm.authors:
+            element(element(entry, "author"), "name", name)
+        for term in dict.fromkeys([pm.severity, pm.status, pm.type, *pm.services, *pm.tags]):
+            element(entry, "category", term=_NOT_XML.sub("\ufffd", term))
+        summary = pm.impact or f"{pm.severity} {pm.type} affecting {', '.join(pm.services)}."
+        if pm.status != "final":
+            summary = f"({pm.status}) {summary}"
+        element(entry, "summary", summary, type="text")
+    etree.indent(feed)
+    return etree.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    postmortems=_postmortems(),
+    site_name=_TEXT,
+    site_url=st.none() | st.sampled_from(["https://kb.example.com/", "https://example.com/a&b/"]),
+    author=st.none() | _TEXT,
+    home_url=st.sampled_from(["./", "index.html", 'https://example.com/?a=1&b="2"\t<x>\n']),
+)
+def test_the_feed_is_what_element_tree_writes(
+    postmortems: dict[str, Any], site_name: str, site_url: str | None, author: str | None, home_url: str
+) -> None:
+    kb: Any = SimpleNamespace(postmortems=postmortems)
+    written = atom_feed(
+        kb,
+        site_name=site_name,
+        site_url=site_url,
+        author=author,
+        page_url=lambda pm_id: f"postmortems/{pm_id}/",
+        home_url=home_url,
+    )
+    assert written == _element_tree_feed(kb, site_name, site_url, author, home_url)
