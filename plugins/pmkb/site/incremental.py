@@ -62,9 +62,17 @@ _UNIQUE = itertools.count()
 
 
 def fingerprint(*parts: object) -> str:
-    """A digest of the parts' reprs; a part whose repr is not its value makes it unique to this build."""
+    """A digest of the parts' reprs (of a string, its text); a part whose repr is not its value
+    makes it unique to this build."""
     hasher = hashlib.blake2b(digest_size=20)
     for part in parts:
+        if type(part) is str:
+            # A page's Markdown is most of what is hashed: its text as it is, not its repr,
+            # which would look at every character for escapes. The length keeps parts apart.
+            data = part.encode("utf-8", "surrogatepass")
+            hasher.update(b"str %d\x00" % len(data))
+            hasher.update(data)
+            continue
         text = repr(part)
         if " object at 0x" in text:
             # An address, not a value: never equal to a later build's, so the page is rebuilt.
