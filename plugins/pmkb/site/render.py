@@ -43,12 +43,11 @@ from pmkb.site.views import SectionLink, Views
 from pmkb.times import iso_utc, utc_minute
 
 TEMPLATES = Path(__file__).parent / "templates"
-# The build time as the `iso` and `utc` filters write it stays a mark in the HTML that
-# `render` returns, and `Renderer.stamp` fills it in: a list page with an "as of" note
-# is then the same HTML in builds of other times, and the page store can keep it.
-# (A template that reads the build time any other way makes its page one of its build.)
-_BUILT_AT_MARKS = {"iso": "\ue000pmkb built_at iso\ue000", "utc": "\ue000pmkb built_at utc\ue000"}
-_MARKED = "\ue000pmkb built_at "
+# What the `build_time()` helper writes into the HTML that `render` returns, for
+# `Renderer.stamp` to fill in: a list page with an "as of" note is then the same HTML in
+# builds of other times, and the page store can keep it. (A template that reads
+# `built_at` itself makes its page one of its build: see page_cache.BuildTime.)
+_BUILD_TIME_MARK = "\ue000pmkb build time\ue000"
 # Severity colours come in five steps; less severe levels share the last one.
 _COLOUR_STEPS = 5
 
@@ -70,17 +69,8 @@ def template_environment(override_dirs: Iterable[Path], bytecode_cache: Bytecode
         auto_reload=False,
         bytecode_cache=bytecode_cache,
     )
-    env.filters.update(utc=_utc_filter, utc_time=utc_time, iso=_iso_filter, minutes=reports.format_minutes, day=day)
+    env.filters.update(utc=utc, utc_time=utc_time, iso=iso, minutes=reports.format_minutes, day=day)
     return env
-
-
-def _iso_filter(moment: datetime | date | None) -> str:
-    # type(), not isinstance: nothing on the build time is looked up, so it does not count as read.
-    return _BUILT_AT_MARKS["iso"] if type(moment) is BuildTime else iso(moment)
-
-
-def _utc_filter(moment: datetime | None) -> str:
-    return _BUILT_AT_MARKS["utc"] if type(moment) is BuildTime else utc(moment)
 
 
 def utc(moment: datetime | None) -> str:
@@ -118,7 +108,7 @@ class Renderer:
         # MkDocs' build time: SOURCE_DATE_EPOCH when set, for reproducible builds.
         moment = built_at or get_build_datetime()
         self.built_at = BuildTime.of(moment)
-        self._built_at_texts = {_BUILT_AT_MARKS["iso"]: iso(moment), _BUILT_AT_MARKS["utc"]: utc(moment)}
+        self._build_time_html = f'<time datetime="{iso(moment)}">{utc(moment)}</time>'
         self.views = Views(kb)
 
     @cached_property
@@ -131,16 +121,12 @@ class Renderer:
         """The page's content; `body` is the HTML of a postmortem's or runbook's own text,
         `views` the page's view models when the caller has them already.
 
-        The build time is left marked: `stamp` fills it in."""
+        Where the template calls `build_time()`, the HTML holds a mark that `stamp` fills in."""
         return self._render(spec.template, file, self.context(spec, file, body, views))
 
     def stamp(self, html: str) -> str:
-        """HTML from `render` with this build's time where its templates wrote it."""
-        if _MARKED not in html:
-            return html
-        for mark, text in self._built_at_texts.items():
-            html = html.replace(mark, text)
-        return html
+        """HTML from `render` with this build's time where its template called `build_time()`."""
+        return html.replace(_BUILD_TIME_MARK, self._build_time_html)
 
     def render_template(self, template: str, file: File, context: dict[str, Any]) -> str:
         """A template's finished HTML."""
@@ -200,6 +186,9 @@ class Renderer:
         def alert_anchor(alert: str) -> str:
             return "alert-" + self.alert_slugs[alert]
 
+        def build_time() -> Markup:
+            return Markup(_BUILD_TIME_MARK)
+
         return {
             "site_name": self.site_name,
             "today": self.kb.today,
@@ -209,6 +198,7 @@ class Renderer:
             "has_page": has_page,
             "severity_colour": severity_colour,
             "alert_anchor": alert_anchor,
+            "build_time": build_time,
         }
 
     def runbook_sections(self, body: Markup) -> list[SectionLink]:
