@@ -72,6 +72,18 @@ def _build(mkdocs_yml: Path, site: Path) -> dict[str, bytes]:
     return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
 
 
+def _override(mkdocs_yml: Path, template: str, text: str) -> Path:
+    """Give the site a custom_dir with this pmkb template override; return the override's path."""
+    theme = mkdocs_yml.read_text(encoding="utf-8").replace(
+        "name: material\n", "name: material\n  custom_dir: overrides\n", 1
+    )
+    mkdocs_yml.write_text(theme, encoding="utf-8")
+    override = mkdocs_yml.parent / "overrides" / "pmkb" / template
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text(text, encoding="utf-8")
+    return override
+
+
 def _without_cache(mkdocs_yml: Path) -> None:
     text = mkdocs_yml.read_text(encoding="utf-8")
     mkdocs_yml.write_text(text.replace("  - pmkb\n", "  - pmkb:\n      cache: false\n"), encoding="utf-8")
@@ -157,16 +169,7 @@ def test_a_template_that_reads_the_build_time_itself_is_rendered_in_each_build(
     tmp_path: Path, work: Work, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mkdocs_yml = _generated(tmp_path / "kb")
-    theme = mkdocs_yml.read_text(encoding="utf-8").replace(
-        "name: material\n", "name: material\n  custom_dir: overrides\n"
-    )
-    mkdocs_yml.write_text(theme, encoding="utf-8")
-    override = mkdocs_yml.parent / "overrides" / "pmkb" / "actions.html"
-    override.parent.mkdir(parents=True)
-    override.write_text(
-        '{% include "pmkb/actions.html" %}\n<p>Hour {{ built_at.hour }}</p>\n',
-        encoding="utf-8",
-    )
+    _override(mkdocs_yml, "actions.html", '{% include "pmkb/actions.html" %}\n<p>Hour {{ built_at.hour }}</p>\n')
     _build(mkdocs_yml, tmp_path / "first")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 7200))
     work.clear()
@@ -177,13 +180,7 @@ def test_a_template_that_reads_the_build_time_itself_is_rendered_in_each_build(
 
 def test_an_edited_template_override_renders_every_page_afresh(tmp_path: Path, work: Work) -> None:
     mkdocs_yml = _generated(tmp_path / "kb")
-    theme = mkdocs_yml.read_text(encoding="utf-8").replace(
-        "name: material\n", "name: material\n  custom_dir: overrides\n"
-    )
-    mkdocs_yml.write_text(theme, encoding="utf-8")
-    override = mkdocs_yml.parent / "overrides" / "pmkb" / "postmortem.html"
-    override.parent.mkdir(parents=True)
-    override.write_text('{% extends "pmkb/postmortem.html" %}\n', encoding="utf-8")
+    override = _override(mkdocs_yml, "postmortem.html", '{% extends "pmkb/postmortem.html" %}\n')
     _build(mkdocs_yml, tmp_path / "first")
     override.write_text(
         '{% extends "pmkb/postmortem.html" %}\n{% block header %}<p>Reviewed by the board</p>{{ super() }}{% endblock %}\n',
