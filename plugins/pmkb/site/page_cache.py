@@ -15,9 +15,10 @@ steps of building each page cost more than the rest of pmkb's work together:
   list). It is made of the page's view models and Markdown, the body's HTML, the
   templates and what the whole site shares, the same parts that let a preview rebuild
   skip a page (`incremental.py`). It is kept in `.cache/pmkb/pages.pickle` under a
-  digest of those parts. A page whose templates read the build time (the "as of"
-  notes of the lists) is reused only by a build of the same time, as with
-  `SOURCE_DATE_EPOCH`.
+  digest of those parts. The "as of" notes of the lists show the build time through
+  the `build_time()` helper, a mark each build fills in (`Renderer.stamp`); a page
+  whose template reads `built_at` itself is reused only by a build of the same time,
+  as with `SOURCE_DATE_EPOCH`.
 
 Each store keeps one record per page of the site: a page gone from the site is
 dropped, and a page that a preview rebuild left out keeps its record. The stores are
