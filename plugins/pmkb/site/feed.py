@@ -155,9 +155,9 @@ class RecordTexts:
     """kb.json's text record by record, each kept for the next rebuild under its record's repr.
 
     Indented JSON is written in Python, not C (see jsontext.py): for a thousand
-    postmortems that is a tenth of a second of each rebuild, when an edit changes a few records. The repr
-    tells 1, 1.0 and True apart, as the JSON text does. The document is exactly
-    `json.dumps(data, ensure_ascii=False, indent=2)`.
+    postmortems that is a tenth of a second of each rebuild, when an edit changes a few
+    records. The repr tells 1, 1.0 and True apart, as the JSON text does. The document
+    is exactly `json.dumps(data, ensure_ascii=False, indent=2)`.
     """
 
     def __init__(self) -> None:

@@ -82,6 +82,11 @@ def pager(length: int, size: int, number: int) -> Pager | None:
     return Pager(number=number, count=count, rows=length, first=start + 1, last=min(start + size, length))
 
 
+def part_of_row(position: int, size: int) -> int:
+    """The numbered page (from 1) that shows the row at `position` (from 0) of a list."""
+    return position // size + 1
+
+
 def section_windows(lengths: list[int], size: int, number: int) -> list[tuple[slice, int]]:
     """For a list made of sections one after the other (the action items: overdue, open,
     closed), each section's rows on page `number` and the page its rows start on."""
@@ -93,7 +98,7 @@ def section_windows(lengths: list[int], size: int, number: int) -> list[tuple[sl
     for length in lengths:
         low, high = max(page_start, start), min(page_end, start + length)
         window = slice(low - start, high - start) if low < high else slice(0, 0)
-        windows.append((window, start // size + 1 if length else 1))
+        windows.append((window, part_of_row(start, size) if length else 1))
         start += length
     return windows
 

@@ -24,7 +24,7 @@ from pmkb.model import ActionItem, Postmortem, Runbook
 from pmkb.site.chart import incidents_chart
 
 # PageLink and Pager are view models too; they live beside the paging they describe.
-from pmkb.site.paging import PAGED_KINDS, list_length, pager, rows_per_page, section_windows
+from pmkb.site.paging import PAGED_KINDS, list_length, pager, part_of_row, rows_per_page, section_windows
 from pmkb.site.paging import PageLink as PageLink
 from pmkb.site.paging import Pager as Pager
 from pmkb.times import MONTH_NAMES
@@ -273,7 +273,7 @@ class Views:
         self.kb = kb
         self._incidents: dict[str, IncidentRow] = {}
         self._runbooks: dict[str, RunbookRow] = {}
-        self._actions: dict[tuple[str, int, bool], ActionRow] = {}
+        self._actions: dict[tuple[int, bool], ActionRow] = {}
         self._open_rows_by_service_part: dict[str, dict[int, list[reports.ActionRow]]] = {}
 
     def page(self, kind: str, subject: str, part: int = 1) -> dict[str, Any]:
@@ -331,7 +331,7 @@ class Views:
 
     def action(self, pm_id: str, item: ActionItem, overdue: bool) -> ActionRow:
         # Items live as long as the index, so their ids name them for the whole build.
-        key = (pm_id, id(item), overdue)
+        key = (id(item), overdue)
         row = self._actions.get(key)
         if row is None:
             row = self._actions[key] = ActionRow(
@@ -387,7 +387,7 @@ class Views:
         if found is None:
             size = rows_per_page("service", self.kb.config.list_page_size)
             part_of = {
-                pm_id: position // size + 1 for position, pm_id in enumerate(self.kb.by_service.get(service, []))
+                pm_id: part_of_row(position, size) for position, pm_id in enumerate(self.kb.by_service.get(service, []))
             }
             found = self._open_rows_by_service_part[service] = defaultdict(list)
             for row in self._open_rows_by_service.get(service, []):
