@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -394,6 +394,13 @@ def resolve_services(kb: KnowledgeBase, names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(resolved))
 
 
+def lesson_texts(kb: KnowledgeBase, postmortem_ids: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(incident id, lesson) of these incidents, in the order given (newest first by convention)."""
+    for pm_id in postmortem_ids:
+        for text in kb.excerpts[pm_id].lessons:
+            yield pm_id, text
+
+
 def lessons(kb: KnowledgeBase, postmortem_ids: Iterable[str]) -> list[Lesson]:
     """The lessons of these incidents, in the order given (newest first by convention)."""
     return [
@@ -404,8 +411,7 @@ def lessons(kb: KnowledgeBase, postmortem_ids: Iterable[str]) -> list[Lesson]:
             postmortem_url=postmortem_url(pm_id),
             date=kb.postmortems[pm_id].started_at.date(),
         )
-        for pm_id in postmortem_ids
-        for text in kb.excerpts[pm_id].lessons
+        for pm_id, text in lesson_texts(kb, postmortem_ids)
     ]
 
 

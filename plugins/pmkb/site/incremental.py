@@ -143,6 +143,7 @@ class _Build:
 
     shared: str
     pages: dict[str, str]  # src_uri -> fingerprint of each page pmkb generated
+    inputs: dict[str, object]  # src_uri -> what a document's page was made of (`Views.inputs`)
     search: dict[str, list[SearchEntry]]  # page URL -> its entries, in order
     listings: dict[str, bytes]  # the files that list every page (sitemap.xml), as a full build wrote them
 
@@ -155,6 +156,7 @@ class IncrementalPreview:
     previous: _Build | None = None
     _shared: str = ""
     _pages: dict[str, str] = field(default_factory=dict)
+    _inputs: dict[str, object] = field(default_factory=dict)
     _skipped: list[File] = field(default_factory=list)
     _built: set[str] = field(default_factory=set)
     _aside: Path | None = None
@@ -191,16 +193,30 @@ class IncrementalPreview:
         shared: str,
         reusable: Iterable[tuple[File, PageSpec]],
         page_fingerprint: Callable[[PageSpec], str],
+        page_inputs: Callable[[PageSpec], object | None] = lambda spec: None,
     ) -> None:
         """Fingerprint every page pmkb adds; leave out of this build those that did not change.
 
         `shared` is the build's `shared_fingerprint`; `reusable` the pages pmkb adds that
-        may be kept from the previous build.
+        may be kept from the previous build. A page whose `page_inputs` (None: not known)
+        are those of the previous build, with nothing shared changed, keeps its fingerprint
+        without being fingerprinted again.
         """
         reusable = list(reusable)
         self._files = files
         self._shared = shared
-        self._pages = {file.src_uri: page_fingerprint(spec) for file, spec in reusable}
+        kept = self.previous.inputs if self.previous is not None and self.previous.shared == shared else {}
+        self._pages, self._inputs = {}, {}
+        for file, spec in reusable:
+            src_uri = file.src_uri
+            inputs = page_inputs(spec)
+            if inputs is not None:
+                self._inputs[src_uri] = inputs
+                if src_uri in kept and kept[src_uri] == inputs:
+                    assert self.previous is not None
+                    self._pages[src_uri] = self.previous.pages[src_uri]
+                    continue
+            self._pages[src_uri] = page_fingerprint(spec)
         reason = self._full_rebuild_reason(config)
         if reason:
             if reason != self._full_reason_logged and self.previous is not None:
@@ -260,7 +276,7 @@ class IncrementalPreview:
             search.search_index.entries = [entry for entries in by_page.values() for entry in entries]
             # Material's own merge for `--dirty` assumes one rebuilt page; the list is whole already.
             search.search_index_prev = None
-        self.previous = _Build(self._shared, self._pages, by_page, self._listings(site_dir))
+        self.previous = _Build(self._shared, self._pages, self._inputs, by_page, self._listings(site_dir))
 
     def _listings(self, site_dir: Path) -> dict[str, bytes]:
         """This build's sitemap, or the last full one's, which is written back when pages were skipped."""

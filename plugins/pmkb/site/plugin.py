@@ -212,7 +212,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
                 for file, spec in pages
                 if spec.key not in in_nav and not (preview is not None and preview.owns(spec))
             ]
-            self.incremental.plan(config, files, shared, reusable, self.fingerprint)
+            self.incremental.plan(config, files, shared, reusable, self.fingerprint, self.page_inputs)
         return files
 
     def _search_entries(self, config: MkDocsConfig) -> PageRecords | None:
@@ -238,6 +238,14 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             # A page rendered right after it is fingerprinted needs these views again.
             self.last_views = (spec.src_uri, views)
         return found
+
+    def page_inputs(self, spec: PageSpec) -> object | None:
+        """What a document's page is made of, when that is known without its views
+        (`Views.inputs`), with the findings its banner shows (values, compared as such)."""
+        inputs = self.renderer.views.inputs(spec.kind, spec.subject)
+        if inputs is None:
+            return None
+        return inputs, self.preview.banner_names(spec) if self.preview is not None else None
 
     def render(self, spec: PageSpec, page: Page, body: Markup | None) -> str:
         """pmkb's HTML of a generated page, kept from an earlier build when nothing it is made of changed."""

@@ -288,6 +288,50 @@ class Views:
         builder: Callable[[str], dict[str, Any]] = getattr(self, f"_page_{kind}")
         return builder(subject)
 
+    def inputs(self, kind: str, subject: str) -> tuple[object, ...] | None:
+        """What the views of a postmortem's or runbook's page are made of, by identity:
+        the page's own file, today, and the ids and files of the documents it shows,
+        with what it shows of them that comes from elsewhere. Equal inputs give equal
+        views, which a preview rebuild relies on to tell an unchanged page without
+        building its views. None for other pages: lists are made of every document.
+
+        The files are their digests, and everything else a view reads comes from the
+        configuration, which a preview rebuild compares on its own.
+        """
+        kb = self.kb
+        if kind == "postmortem":
+            pm = kb.postmortems[subject]
+            return (
+                kind,
+                self._postmortem_file(subject),
+                kb.today,
+                tuple((pm_id, self._postmortem_file(pm_id)) for pm_id in kb.related.get(subject, [])),
+                # Scores are left out, as they are of the rows' reprs (see SimilarRow).
+                tuple(
+                    (suggestion.id, tuple(suggestion.shared), self._postmortem_file(suggestion.id))
+                    for suggestion in kb.similar(subject)
+                ),
+                tuple(
+                    (rb_id, self._runbook_file(rb_id), len(kb.cited_by.get(rb_id, [])))
+                    for rb_id in dict.fromkeys(pm.runbooks)
+                    if rb_id in kb.runbooks
+                ),
+            )
+        if kind == "runbook":
+            return (
+                kind,
+                self._runbook_file(subject),
+                kb.today,
+                tuple((pm_id, self._postmortem_file(pm_id)) for pm_id in kb.cited_by.get(subject, [])),
+            )
+        return None
+
+    def _postmortem_file(self, pm_id: str) -> bytes | None:
+        return self.kb.sources[("postmortem", pm_id)].digest
+
+    def _runbook_file(self, rb_id: str) -> bytes | None:
+        return self.kb.sources[("runbook", rb_id)].digest
+
     def _window(self, kind: str, subject: str, part: int) -> tuple[slice, Pager | None]:
         """Which rows of a page kind's list this page shows, and its pager (None: all of them)."""
         size = rows_per_page(kind, self.kb.config.list_page_size)
@@ -480,8 +524,7 @@ class Views:
             "service": service,
             "incidents": self.incidents(incident_ids),
             "lessons": [
-                LessonRow(lesson.text, self.incident(lesson.postmortem_id))
-                for lesson in reports.lessons(kb, incident_ids)
+                LessonRow(text, self.incident(pm_id)) for pm_id, text in reports.lesson_texts(kb, incident_ids)
             ],
             "open_actions": [
                 self.action(row.postmortem_id, row.item, row.overdue)
