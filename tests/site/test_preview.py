@@ -170,8 +170,9 @@ def test_a_plain_build_has_no_problems_page(example_site):
     assert "pmkb-problems-banner" not in example_site.html("")
 
 
-def test_a_preview_build_collects_no_garbage_until_it_is_done(tmp_path, monkeypatch):
+def test_a_preview_build_collects_no_garbage_until_a_moment_after_it_is_done(tmp_path, monkeypatch):
     import gc
+    import time
 
     from mkdocs.exceptions import Abort, PluginError
 
@@ -185,11 +186,23 @@ def test_a_preview_build_collects_no_garbage_until_it_is_done(tmp_path, monkeypa
         return context
 
     monkeypatch.setattr("pmkb.site.plugin.PmkbPlugin.on_page_context", page_context)
+    monkeypatch.setattr("pmkb.site.collector.RESUME_DELAY_SECONDS", 0.3)
     files = {PM: GOOD_POSTMORTEM, RB: GOOD_RUNBOOK}
     assert gc.isenabled()
-    serve_build(tmp_path / "serve", files)
-    assert seen and not any(seen), "no collection pass while pages are built"
-    assert gc.isenabled(), "the collector runs again once the build is done"
+    config = load_config(config_file=str(write_kb(tmp_path / "serve", files, MKDOCS_YML)), site_dir=str(tmp_path / "s"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        build(config, serve_url="http://127.0.0.1:8000/")
+        assert seen and not any(seen), "no collection pass while pages are built"
+        assert not gc.isenabled(), "nor right after: MkDocs has yet to show the rebuilt site"
+        deadline = time.monotonic() + 10
+        while not gc.isenabled() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert gc.isenabled(), "the collector runs again a moment after the build"
+    finally:
+        config.plugins.on_shutdown()
+    serve_build(tmp_path / "shutdown", files)
+    assert gc.isenabled(), "and at once when the server stops"
     failing.append(True)
     config = load_config(
         config_file=str(write_kb(tmp_path / "failing", files, MKDOCS_YML)), site_dir=str(tmp_path / "x")
@@ -198,7 +211,7 @@ def test_a_preview_build_collects_no_garbage_until_it_is_done(tmp_path, monkeypa
     try:
         with pytest.raises(Abort):
             build(config, serve_url="http://127.0.0.1:8000/")
-        assert gc.isenabled(), "and after a build that failed"
+        assert gc.isenabled(), "and at once after a build that failed"
     finally:
         config.plugins.on_shutdown()
     failing.clear()

@@ -29,7 +29,6 @@ and `on_post_build` keeps this build's records for the next.
 
 from __future__ import annotations
 
-import gc
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -52,6 +51,7 @@ from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
 from pmkb.rules import rule_settings
 from pmkb.site import nav as site_nav
+from pmkb.site.collector import CollectorPause
 from pmkb.site.feed import RecordTexts
 from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
 from pmkb.site.incremental import IncrementalPreview, fingerprint, search_plugin, shared_fingerprint
@@ -116,7 +116,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     search_entries: PageRecords | None = None
     rendered_pages: RenderedPages | None = None
     last_views: tuple[str, dict[str, Any]] = ("", {})
-    collecting_garbage: bool | None = None  # whether the collector ran before a preview build paused it
+    collector: CollectorPause | None = None  # under `mkdocs serve` (`collector.py`)
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -137,20 +137,23 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.incremental = IncrementalPreview(dirty=dirty) if self.serving else None
         self.similar_worker = SimilarWorker() if self.serving else None
         self.json_texts = RecordTexts() if self.serving else None
+        self.collector = CollectorPause() if self.serving else None
 
     def on_shutdown(self) -> None:
         # The instance outlives the command: a later build in the same process is no preview.
         self.serving = False
         self.incremental = None
-        self._resume_garbage_collection()
+        if self.collector is not None:
+            self.collector.resume()
+            self.collector = None
         if self.similar_worker is not None:
             self.similar_worker.stop()
             self.similar_worker = None
         self.json_texts = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        if self.serving:
-            self._pause_garbage_collection()
+        if self.collector is not None:
+            self.collector.pause()
         try:
             # Before anything else: MkDocs empties site_dir right after on_config.
             check_folders(self.kb_config, Path(config.site_dir), Path(config.docs_dir))
@@ -324,25 +327,14 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         # Last: the worker's job starts when the build has nothing left to do.
         if self.similar_worker is not None and self.kb is not None:
             self.similar_worker.after_build(self.kb)
-        self._resume_garbage_collection()
-
-    def _pause_garbage_collection(self) -> None:
-        """Under `mkdocs serve`, no collection pass during a rebuild, which makes little cyclic
-        garbage: with the objects of thousands of documents alive, each pass took about half
-        a second of it. The collector resumes when the rebuild is done or fails."""
-        if self.collecting_garbage is None:
-            self.collecting_garbage = gc.isenabled()
-        gc.disable()
-
-    def _resume_garbage_collection(self) -> None:
-        if self.collecting_garbage:
-            gc.enable()
-        self.collecting_garbage = None
+        if self.collector is not None:
+            self.collector.resume_later()
 
     on_post_build = CombinedEvent(_complete_site, _after_site)
 
     def on_build_error(self, *, error: Exception) -> None:
-        self._resume_garbage_collection()
+        if self.collector is not None:
+            self.collector.resume()
         if self.incremental is not None and self.config_of_build is not None:
             self.incremental.build_failed(self.config_of_build)
 
