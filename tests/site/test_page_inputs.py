@@ -1,4 +1,4 @@
-"""A document page whose inputs (`Views.inputs`) are unchanged is unchanged.
+"""A page whose inputs (`Views.inputs`) are unchanged is unchanged.
 
 A preview rebuild keeps such a page's fingerprint without building its views, so an
 input left out would leave a page stale. Each edit below reaches pages other than the
@@ -22,19 +22,25 @@ from pmkb.site.views import Views
 PageState = dict[str, tuple[object, str]]
 
 
+# The pages whose inputs are known; every other page is made of every document.
+KINDS_WITH_INPUTS = {"postmortem", "runbook", "service", "tag", "severity"}
+
+
 def page_states(config_file: Path, today=TODAY) -> PageState:
-    """Each document page's inputs and full fingerprint, as a preview rebuild works them out."""
+    """Each page's inputs and full fingerprint, where its inputs are known, as a preview
+    rebuild works them out."""
     kb = load_knowledge_base(load_config(config_file), today).kb
     views = Views(kb)
     states: PageState = {}
     for spec in plan(kb, "index.md"):
-        inputs = views.inputs(spec.kind, spec.subject)
-        if spec.is_document:
+        inputs = views.inputs(spec.kind, spec.subject, spec.part)
+        if spec.kind in KINDS_WITH_INPUTS:
             assert inputs is not None
             page = views.page(spec.kind, spec.subject, spec.part)
             states[spec.src_uri] = (inputs, fingerprint(spec.markdown(), spec.template, page, None, kb.today))
         else:
             assert inputs is None
+    assert {uri.split("/")[0] for uri in states} >= {"postmortems", "runbooks", "services", "tags", "severity"}
     return states
 
 
@@ -42,6 +48,20 @@ def retitle(folder: Path, doc: str, title: str) -> None:
     path = folder / f"{doc}.md"
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"^title: .*$", f"title: {title}", text, count=1, flags=re.M), encoding="utf-8")
+
+
+def edit_field(path: Path, name: str, value: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    edited = re.sub(rf"^{name}: .*$", f"{name}: {value}", text, count=1, flags=re.M)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+
+
+def close_action_items(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    closed = re.sub(r"^    status: (open|in-progress)$", "    status: done", text, flags=re.M)
+    assert closed != text
+    path.write_text(closed, encoding="utf-8")
 
 
 def add_line(folder: Path, doc: str, line: str) -> None:
@@ -66,6 +86,14 @@ EDITS = {
     # Similar incidents share services and words.
     "moved service": lambda pms, rbs: edit(pms / "incident-00012.md", "\nservices: [", "\nservices: [ledger, "),
     "removed incident": lambda pms, rbs: (pms / "incident-00022.md").unlink(),
+    # Service and tag pages list the runbooks of their service or tag.
+    "runbook of another service": lambda pms, rbs: edit(
+        rbs / "runbook-0003.md", "\nservices: [", "\nservices: [ledger, "
+    ),
+    # Lists show an incident's severity; a severity's page its counts and durations.
+    "new severity": lambda pms, rbs: edit_field(pms / "incident-00003.md", "severity", "SEV-1"),
+    # Service pages list the open action items of their incidents.
+    "closed action items": lambda pms, rbs: close_action_items(pms / "incident-00008.md"),
 }
 
 

@@ -15,10 +15,10 @@ today's date. A fingerprint of what every page shares goes beside them: mkdocs.y
 the files it inherits, every file of docs_dir and the theme (size and modification
 time), the theme's custom_dir, and the set of pages pmkb generates.
 
-A postmortem's or runbook's page also keeps what it is made of (`Views.inputs`: its
-file's digest, today, the digests of the documents it shows, its findings); when those
-are the previous build's, with the shared fingerprint unchanged, the page keeps its
-fingerprint without its views being built again.
+A postmortem's, runbook's, service's, tag's or severity's page also keeps what it is
+made of (`Views.inputs`: today, the digests of the documents it shows, its findings);
+when those are the previous build's, with the shared fingerprint unchanged, the page
+keeps its fingerprint without its views being built again.
 
 On the next rebuild, when that shared fingerprint is unchanged, a page whose own
 fingerprint is unchanged is left out of the build (`InclusionLevel.EXCLUDED`): MkDocs

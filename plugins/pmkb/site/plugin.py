@@ -243,9 +243,9 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         return found
 
     def page_inputs(self, spec: PageSpec) -> object | None:
-        """What a document's page is made of, when that is known without its views
-        (`Views.inputs`), with the findings its banner shows (values, compared as such)."""
-        inputs = self.renderer.views.inputs(spec.kind, spec.subject)
+        """What a page is made of, when that is known without its views (`Views.inputs`),
+        with the findings its banner shows (values, compared as such)."""
+        inputs = self.renderer.views.inputs(spec.kind, spec.subject, spec.part)
         if inputs is None:
             return None
         return inputs, self.preview.banner_names(spec) if self.preview is not None else None

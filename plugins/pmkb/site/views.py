@@ -288,15 +288,16 @@ class Views:
         builder: Callable[[str], dict[str, Any]] = getattr(self, f"_page_{kind}")
         return builder(subject)
 
-    def inputs(self, kind: str, subject: str) -> tuple[object, ...] | None:
-        """What the views of a postmortem's or runbook's page are made of, by identity:
-        the page's own file, today, and the ids and files of the documents it shows,
-        with what it shows of them that comes from elsewhere. Equal inputs give equal
-        views, which a preview rebuild relies on to tell an unchanged page without
-        building its views. None for other pages: lists are made of every document.
+    def inputs(self, kind: str, subject: str, part: int = 1) -> tuple[object, ...] | None:
+        """What the views of a page are made of, by identity, when that is known without
+        building them: the files of the documents it shows (their digests), today, and
+        what it shows of them that comes from elsewhere. Equal inputs give equal views,
+        which a preview rebuild relies on to tell an unchanged page without building its
+        views. Known for a postmortem's or runbook's page and for a service's, tag's or
+        severity's list; None for the other pages, each made of every document.
 
-        The files are their digests, and everything else a view reads comes from the
-        configuration, which a preview rebuild compares on its own.
+        Everything else a view reads comes from the configuration, which a preview
+        rebuild compares on its own.
         """
         kb = self.kb
         if kind == "postmortem":
@@ -305,26 +306,34 @@ class Views:
                 kind,
                 self._postmortem_file(subject),
                 kb.today,
-                tuple((pm_id, self._postmortem_file(pm_id)) for pm_id in kb.related.get(subject, [])),
+                self._postmortem_files(kb.related.get(subject, [])),
                 # Scores are left out, as they are of the rows' reprs (see SimilarRow).
                 tuple(
                     (suggestion.id, tuple(suggestion.shared), self._postmortem_file(suggestion.id))
                     for suggestion in kb.similar(subject)
                 ),
-                tuple(
-                    (rb_id, self._runbook_file(rb_id), len(kb.cited_by.get(rb_id, [])))
-                    for rb_id in dict.fromkeys(pm.runbooks)
-                    if rb_id in kb.runbooks
-                ),
+                self._runbook_files(rb_id for rb_id in dict.fromkeys(pm.runbooks) if rb_id in kb.runbooks),
             )
         if kind == "runbook":
-            return (
-                kind,
-                self._runbook_file(subject),
-                kb.today,
-                tuple((pm_id, self._postmortem_file(pm_id)) for pm_id in kb.cited_by.get(subject, [])),
-            )
-        return None
+            return (kind, self._runbook_file(subject), kb.today, self._postmortem_files(kb.cited_by.get(subject, [])))
+        # A list's rows: its incidents (with their action items, lessons and root causes),
+        # in order, and its runbooks with how many incidents cite each.
+        if kind == "service":
+            incidents, runbooks = kb.by_service.get(subject, []), kb.runbooks_by_service.get(subject, [])
+        elif kind == "tag":
+            incidents, runbooks = kb.by_tag.get(subject, []), kb.runbooks_by_tag.get(subject, [])
+        elif kind == "severity":
+            incidents, runbooks = kb.by_severity.get(subject, []), []
+        else:
+            return None
+        return (kind, subject, part, kb.today, self._postmortem_files(incidents), self._runbook_files(runbooks))
+
+    def _postmortem_files(self, ids: Iterable[str]) -> tuple[tuple[str, bytes | None], ...]:
+        return tuple((pm_id, self._postmortem_file(pm_id)) for pm_id in ids)
+
+    def _runbook_files(self, ids: Iterable[str]) -> tuple[tuple[str, bytes | None, int], ...]:
+        cited_by = self.kb.cited_by
+        return tuple((rb_id, self._runbook_file(rb_id), len(cited_by.get(rb_id, []))) for rb_id in ids)
 
     def _postmortem_file(self, pm_id: str) -> bytes | None:
         return self.kb.sources[("postmortem", pm_id)].digest
