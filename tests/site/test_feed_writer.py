@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pmkb.site.feed import _NOT_XML, ATOM, _tag_uri, _timestamp, _updated, atom_feed
+from pmkb.site.feed import _NOT_XML, ATOM, EntryTexts, _tag_uri, _timestamp, _updated, atom_feed
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)  # any text a YAML file can hold
 _NAMES = st.lists(_TEXT, max_size=3)
@@ -99,3 +99,46 @@ def test_the_feed_is_what_element_tree_writes(
         home_url=home_url,
     )
     assert written == _element_tree_feed(kb, site_name, site_url, author, home_url)
+
+
+# A field of a postmortem the feed shows, and values it may take instead.
+_FIELD_CHANGES = {
+    "title": _TEXT,
+    "severity": _TEXT,
+    "status": st.sampled_from(["draft", "review", "final"]),
+    "type": st.sampled_from(["incident", "near-miss"]),
+    "services": _NAMES,
+    "tags": _NAMES,
+    "authors": _NAMES,
+    "impact": st.none() | _TEXT,
+    "started_at": _MOMENTS,
+    "mitigated_at": st.none() | st.integers(1, 10**6),  # minutes after the start
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first=_postmortems(),
+    data=st.data(),
+    site_name=st.sampled_from(["KB", "Other KB"]),
+    site_url=st.none() | st.just("https://kb.example.com/"),
+)
+def test_a_rebuild_writes_the_feed_a_first_build_writes(
+    first: dict[str, Any], data: st.DataObject, site_name: str, site_url: str | None
+) -> None:
+    """Entries kept from the build before are used only where they are what would be written."""
+    entries = EntryTexts()
+    options = {"author": None, "page_url": lambda pm_id: f"postmortems/{pm_id}/", "home_url": "./"}
+    atom_feed(SimpleNamespace(postmortems=first), site_name="KB", site_url=None, entries=entries, **options)
+    second = {}
+    for pm_id, pm in first.items():
+        changed = data.draw(st.sampled_from([None, *sorted(_FIELD_CHANGES)]), label=pm_id)
+        values = dict(vars(pm))
+        if changed is not None:
+            values[changed] = data.draw(_FIELD_CHANGES[changed], label=f"{pm_id}.{changed}")
+            if isinstance(values["mitigated_at"], int):
+                values["mitigated_at"] = values["started_at"] + timedelta(minutes=values["mitigated_at"])
+        second[pm_id] = SimpleNamespace(**values)
+    kb: Any = SimpleNamespace(postmortems=second)
+    written = atom_feed(kb, site_name=site_name, site_url=site_url, entries=entries, **options)
+    assert written == _element_tree_feed(kb, site_name, site_url, None, "./")

@@ -10,6 +10,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,8 +46,12 @@ def atom_feed(
     author: str | None,
     page_url: Callable[[str], str],
     home_url: str,
+    entries: EntryTexts | None = None,
 ) -> bytes:
-    """The feed document. `page_url(id)` is a postmortem's URL: absolute with a site_url, else relative to the feed."""
+    """The feed document. `page_url(id)` is a postmortem's URL: absolute with a site_url, else relative to the feed.
+
+    With `entries` (kept from one preview rebuild to the next), entries written before are not written again.
+    """
     feed = _Writer()
     feed.open("feed", 0, xmlns=ATOM)
     feed.element("id", 1, site_url + "feed.xml" if site_url else _tag_uri(site_name, "feed"))
@@ -61,27 +66,69 @@ def atom_feed(
     if site_url:
         feed.element("link", 1, rel="self", type="application/atom+xml", href=site_url + "feed.xml")
     feed.element("generator", 1, "pmkb")
+    if entries is not None:
+        entries.begin()
     for pm_id, pm in kb.postmortems.items():
-        feed.open("entry", 1)
         url = page_url(pm_id)
-        feed.element("id", 2, url if site_url else _tag_uri(site_name, "postmortem", pm_id))
-        feed.element("title", 2, f"[{pm.severity}] {pm.title}")
-        feed.element("updated", 2, _timestamp(_updated(pm)))
-        feed.element("published", 2, _timestamp(pm.started_at))
-        feed.element("link", 2, rel="alternate", type="text/html", href=url)
-        for name in pm.authors:
-            feed.open("author", 2)
-            feed.element("name", 3, name)
-            feed.close("author", 2)
-        for term in dict.fromkeys([pm.severity, pm.status, pm.type, *pm.services, *pm.tags]):
-            feed.element("category", 2, term=term)
-        summary = pm.impact or f"{pm.severity} {pm.type} affecting {', '.join(pm.services)}."
-        if pm.status != "final":
-            summary = f"({pm.status}) {summary}"
-        feed.element("summary", 2, summary, type="text")
-        feed.close("entry", 1)
+        entry_id = url if site_url else None
+        if entries is None:
+            feed.append(_entry(pm_id, pm, url, entry_id, site_name))
+            continue
+        # Everything the entry is written from, so that equal keys are equal entries.
+        key: tuple[object, ...] = (pm_id, url, entry_id, site_name, pm.severity, pm.title, pm.status, pm.type)
+        key += (pm.impact, _updated(pm), pm.started_at, tuple(pm.authors), tuple(pm.services), tuple(pm.tags))
+        text = entries.get(key)
+        if text is None:
+            text = entries.put(key, _entry(pm_id, pm, url, entry_id, site_name))
+        feed.append(text)
     feed.close("feed", 0)
     return feed.document()
+
+
+def _entry(pm_id: str, pm: Postmortem, url: str, entry_id: str | None, site_name: str) -> str:
+    """A postmortem's `<entry>`; `entry_id` None: a name-based id (the site has no site_url)."""
+    entry = _Writer(declaration=False)
+    entry.open("entry", 1)
+    entry.element("id", 2, entry_id or _tag_uri(site_name, "postmortem", pm_id))
+    entry.element("title", 2, f"[{pm.severity}] {pm.title}")
+    entry.element("updated", 2, _timestamp(_updated(pm)))
+    entry.element("published", 2, _timestamp(pm.started_at))
+    entry.element("link", 2, rel="alternate", type="text/html", href=url)
+    for name in pm.authors:
+        entry.open("author", 2)
+        entry.element("name", 3, name)
+        entry.close("author", 2)
+    for term in dict.fromkeys([pm.severity, pm.status, pm.type, *pm.services, *pm.tags]):
+        entry.element("category", 2, term=term)
+    summary = pm.impact or f"{pm.severity} {pm.type} affecting {', '.join(pm.services)}."
+    if pm.status != "final":
+        summary = f"({pm.status}) {summary}"
+    entry.element("summary", 2, summary, type="text")
+    entry.close("entry", 1)
+    return entry.text()
+
+
+class EntryTexts:
+    """The feed's entries as the last preview rebuild wrote them, each under the values
+    it was written from: an edit writes its postmortem's entry again, not a thousand."""
+
+    def __init__(self) -> None:
+        self._previous: dict[tuple[object, ...], str] = {}
+        self._current: dict[tuple[object, ...], str] = {}
+
+    def begin(self) -> None:
+        """A new feed: texts its entries do not use again are dropped after it."""
+        self._previous, self._current = self._current, {}
+
+    def get(self, key: tuple[object, ...]) -> str | None:
+        found = self._current.get(key) or self._previous.get(key)
+        if found is not None:
+            self._current[key] = found
+        return found
+
+    def put(self, key: tuple[object, ...], text: str) -> str:
+        self._current[key] = text
+        return text
 
 
 class _Writer:
@@ -92,8 +139,11 @@ class _Writer:
     thousand postmortems, for a document whose shape is fixed.
     """
 
-    def __init__(self) -> None:
-        self._parts = ["<?xml version='1.0' encoding='utf-8'?>\n"]
+    def __init__(self, *, declaration: bool = True) -> None:
+        self._parts = ["<?xml version='1.0' encoding='utf-8'?>\n"] if declaration else []
+
+    def append(self, text: str) -> None:
+        self._parts.append(text)
 
     def open(self, name: str, depth: int, **attributes: str) -> None:
         self._parts.append(f"{_INDENT * depth}<{name}{_attributes(attributes)}>\n")
@@ -108,8 +158,11 @@ class _Writer:
         else:
             self._parts.append(f"{start} />\n")
 
+    def text(self) -> str:
+        return "".join(self._parts)
+
     def document(self) -> bytes:
-        return "".join(self._parts).encode("utf-8", "xmlcharrefreplace")
+        return self.text().encode("utf-8", "xmlcharrefreplace")
 
 
 _INDENT = "  "
@@ -181,3 +234,11 @@ class RecordTexts:
             listed = "[\n" + ",\n".join(lines) + "\n  ]" if lines else "[]"
             sections.append(f"  {json.dumps(key, ensure_ascii=False)}: {listed}")
         return "{\n" + ",\n".join(sections) + "\n}" if sections else "{}"
+
+
+@dataclass
+class ExportTexts:
+    """kb.json's records and the feed's entries, kept from one preview rebuild to the next."""
+
+    records: RecordTexts = field(default_factory=RecordTexts)
+    entries: EntryTexts = field(default_factory=EntryTexts)

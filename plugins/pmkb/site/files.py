@@ -19,7 +19,7 @@ from mkdocs.utils import get_relative_url
 from pmkb.config import KBConfig
 from pmkb.index import KnowledgeBase
 from pmkb.plaintext import plain
-from pmkb.site.feed import RecordTexts, atom_feed, kb_json
+from pmkb.site.feed import ExportTexts, atom_feed, kb_json
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec, plan
 
@@ -51,13 +51,13 @@ class SiteFiles:
         kb_config: KBConfig,
         links: Links,
         config: MkDocsConfig,
-        json_texts: RecordTexts | None = None,
+        export_texts: ExportTexts | None = None,
     ) -> None:
         self.kb = kb
         self.kb_config = kb_config
         self.links = links
         self.config = config
-        self.json_texts = json_texts  # kb.json's records as the last preview rebuild wrote them
+        self.export_texts = export_texts  # kb.json's records and feed entries as the last preview rebuild wrote them
         self.home: File | None = None  # the generated dashboard when it is the site's home page
         self._specs: dict[str, tuple[File, PageSpec]] = {}
 
@@ -149,7 +149,7 @@ class SiteFiles:
             self.kb,
             lambda pm_id: published("postmortem", pm_id),
             lambda rb_id: published("runbook", rb_id),
-            self.json_texts,
+            self.export_texts.records if self.export_texts is not None else None,
         )
         kb_file = File.generated(self.config, "kb.json", content=content)
         if self._add_file(files, kb_file) is not None:
@@ -168,6 +168,7 @@ class SiteFiles:
             author=self.config.site_author,
             page_url=entry_url,
             home_url=site_url or (get_relative_url(home.url, "feed.xml") if home is not None else "./"),
+            entries=self.export_texts.entries if self.export_texts is not None else None,
         )
         feed_file = File.generated(self.config, "feed.xml", content=feed)
         if self._add_file(files, feed_file) is not None:

@@ -52,7 +52,7 @@ from pmkb.pipeline import load_knowledge_base
 from pmkb.rules import rule_settings
 from pmkb.site import nav as site_nav
 from pmkb.site.collector import CollectorPause
-from pmkb.site.feed import RecordTexts
+from pmkb.site.feed import ExportTexts
 from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
 from pmkb.site.incremental import IncrementalPreview, fingerprint, search_plugin, shared_fingerprint
 from pmkb.site.links import BodyLinks, Links, RenderingDocument
@@ -111,7 +111,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     preview: Preview | None = None
     incremental: IncrementalPreview | None = None
     similar_worker: SimilarWorker | None = None
-    json_texts: RecordTexts | None = None
+    export_texts: ExportTexts | None = None
     config_of_build: MkDocsConfig | None = None
     search_entries: PageRecords | None = None
     rendered_pages: RenderedPages | None = None
@@ -136,7 +136,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.serving = command == "serve"
         self.incremental = IncrementalPreview(dirty=dirty) if self.serving else None
         self.similar_worker = SimilarWorker() if self.serving else None
-        self.json_texts = RecordTexts() if self.serving else None
+        self.export_texts = ExportTexts() if self.serving else None
         self.collector = CollectorPause() if self.serving else None
 
     def on_shutdown(self) -> None:
@@ -149,7 +149,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         if self.similar_worker is not None:
             self.similar_worker.stop()
             self.similar_worker = None
-        self.json_texts = None
+        self.export_texts = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.collector is not None:
@@ -190,7 +190,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.kb is not None
-        self.site_files = SiteFiles(self.kb, self.kb_config, self.links, config, self.json_texts)
+        self.site_files = SiteFiles(self.kb, self.kb_config, self.links, config, self.export_texts)
         self.site_files.add_to(files, self.preview.specs() if self.preview is not None else ())
         self.files_of_build = files
         self.fingerprints: dict[str, str] = {}
