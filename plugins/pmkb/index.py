@@ -318,12 +318,30 @@ class KnowledgeBase:
             "postmortems": [self.export_postmortem(pm_id) for pm_id in self.postmortems],
             "runbooks": [self.export_runbook(rb_id) for rb_id in self.runbooks],
         }
+        self.exported()
+        return exported
+
+    def exported(self) -> None:
+        """Once every record is exported (or taken from an earlier export of equal inputs)."""
         # Every postmortem's list is kept now: for the next run, and in memory for the rest
         # of this one, where the index's vectors would only take memory (another limit
         # builds the index again).
         self._store_similar()
         self.__dict__.pop("similarity", None)
-        return exported
+
+    def export_inputs(self, kind: Kind, doc_id: str) -> tuple[object, ...] | None:
+        """What a document's exported record is made of besides the configuration, by
+        identity: its file (digest) and path, today, and the ids (with shared terms) of
+        the documents the record lists. Equal inputs give equal records under equal
+        configurations. None when the file has no digest."""
+        source = self.sources[(kind, doc_id)]
+        if source.digest is None:
+            return None
+        if kind == "postmortem":
+            similar = tuple((incident.id, tuple(incident.shared)) for incident in self.similar(doc_id))
+            related = tuple(self.related.get(doc_id, []))
+            return (kind, doc_id, source.digest, source.relpath, self.today, related, similar)
+        return (kind, doc_id, source.digest, source.relpath, self.today, tuple(self.cited_by.get(doc_id, [])))
 
     def export_postmortem(self, pm_id: str) -> dict[str, Any]:
         pm = self.postmortems[pm_id]

@@ -1,44 +1,100 @@
-"""kb.json written record by record under `mkdocs serve` is exactly json.dumps' document."""
+"""kb.json written under `mkdocs serve`, from records kept from the rebuild before where
+their inputs are unchanged, is exactly the document a full export writes."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import shutil
+from datetime import timedelta
+from pathlib import Path
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from pmkb.site.feed import RecordTexts
-
-_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
-_VALUES = st.recursive(
-    _SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=12,
-)
-_RECORDS = st.lists(st.dictionaries(st.text(max_size=8), _VALUES, max_size=6), max_size=5)
-_DOCUMENTS = st.dictionaries(st.sampled_from(["postmortems", "runbooks", "ünïcode"]), _RECORDS, max_size=3)
+import pytest
+from kb_edits import EDITS
+from kb_helpers import TODAY, benchmark_generator, edit
+from pmkb.config import load_config
+from pmkb.index import KnowledgeBase
+from pmkb.pipeline import load_knowledge_base
+from pmkb.site.feed import RecordTexts, kb_json
 
 
-def _expected(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+def load(config_file: Path, today=TODAY) -> KnowledgeBase:
+    return load_knowledge_base(load_config(config_file), today).kb
 
 
-@settings(max_examples=120, deadline=None)
-@given(_DOCUMENTS, _DOCUMENTS)
-def test_every_document_is_json_dumps_own_even_after_another(first: dict[str, Any], second: dict[str, Any]) -> None:
+def site_urls(prefix: str):
+    return (lambda pm_id: f"{prefix}postmortems/{pm_id}/", lambda rb_id: f"{prefix}runbooks/{rb_id}/")
+
+
+def full_export(config_file: Path, prefix: str = "/", today=TODAY) -> bytes:
+    """What `pmkb export` writes, with the site's URLs: json.dumps of the whole document."""
+    data = load(config_file, today).export()
+    postmortem_url, runbook_url = site_urls(prefix)
+    for item in data["postmortems"]:
+        item["url"] = postmortem_url(item["id"])
+    for item in data["runbooks"]:
+        item["url"] = runbook_url(item["id"])
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def with_texts(config_file: Path, texts: RecordTexts, prefix: str = "/", today=TODAY) -> bytes:
+    return kb_json(load(config_file, today), *site_urls(prefix), texts)
+
+
+@pytest.fixture(scope="module")
+def knowledge_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _, config_file = benchmark_generator().write_sites(tmp_path_factory.mktemp("records"), 40)
+    return config_file
+
+
+@pytest.fixture
+def copied(knowledge_base: Path, tmp_path: Path) -> Path:
+    shutil.copytree(knowledge_base.parent, tmp_path / "kb")
+    return tmp_path / "kb" / knowledge_base.name
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_a_rebuild_after_an_edit_writes_the_full_export(name: str, copied: Path) -> None:
     texts = RecordTexts()
-    assert texts.document(first) == _expected(first)
-    assert texts.document(second) == _expected(second)
-    assert texts.document(first) == _expected(first)
+    assert with_texts(copied, texts) == full_export(copied)
+    EDITS[name](copied.parent / "postmortems", copied.parent / "runbooks")
+    assert with_texts(copied, texts) == full_export(copied)
 
 
-def test_values_equal_in_python_but_written_differently_are_written_afresh() -> None:
+@pytest.mark.parametrize("days", [-1000, 2000], ids=["action items not yet due", "runbooks gone stale"])
+def test_a_new_day_is_written_afresh(copied: Path, days: int) -> None:
     texts = RecordTexts()
-    for value in (1, 1.0, True, "1", [1], {"a": 1}):
-        data = {"postmortems": [{"id": "a", "value": value}], "runbooks": []}
-        assert texts.document(data) == _expected(data)
+    with_texts(copied, texts)
+    day = TODAY + timedelta(days=days)
+    assert with_texts(copied, texts, today=day) == full_export(copied, today=day)
 
 
-def test_other_shapes_are_written_by_json_itself() -> None:
-    data = {"postmortems": [{"id": "a"}], "version": 2}
-    assert RecordTexts().document(data) == _expected(data)
+def test_new_urls_are_written_afresh(copied: Path) -> None:
+    texts = RecordTexts()
+    with_texts(copied, texts)
+    assert with_texts(copied, texts, "https://kb.example.com/") == full_export(copied, "https://kb.example.com/")
+
+
+def test_new_settings_are_written_afresh(copied: Path) -> None:
+    texts = RecordTexts()
+    with_texts(copied, texts)
+    edit(copied, "  - pmkb", "  - pmkb:\n      runbook_review_days: 30")
+    assert with_texts(copied, texts) == full_export(copied)
+
+
+def test_records_are_kept_only_while_their_inputs_are_unchanged(copied: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = RecordTexts()
+    with_texts(copied, texts)
+    exported: list[str] = []
+    original = KnowledgeBase.export_postmortem
+
+    def counted(self: KnowledgeBase, pm_id: str) -> dict:
+        exported.append(pm_id)
+        return original(self, pm_id)
+
+    monkeypatch.setattr(KnowledgeBase, "export_postmortem", counted)
+    with_texts(copied, texts)
+    assert exported == [], "nothing changed: every record is kept"
+    EDITS["retitled incident"](copied.parent / "postmortems", copied.parent / "runbooks")
+    with_texts(copied, texts)
+    assert "incident-00001" in exported
+    assert 1 <= len(exported) < 10, "the edited record, and those listing it as similar"

@@ -6,16 +6,16 @@ JSON need (the feed as ElementTree would write it, kb.json as json does), not by
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from pmkb.index import KnowledgeBase
 from pmkb.jsontext import indented_json
+from pmkb.loader import Kind
 from pmkb.model import Postmortem
 from pmkb.times import iso_utc
 
@@ -193,47 +193,64 @@ def kb_json(
 ) -> bytes:
     """`pmkb export`'s document, with each `url` pointing at the page of this build.
 
-    With `texts` (kept from one preview rebuild to the next), records written before are not written again.
+    With `texts` (kept from one preview rebuild to the next), records whose inputs are
+    unchanged are neither exported nor written again.
     """
+    if texts is not None:
+        return (texts.document(kb, postmortem_url, runbook_url) + "\n").encode("utf-8")
     data: dict[str, Any] = kb.export()
     for item in data["postmortems"]:
         item["url"] = postmortem_url(item["id"])
     for item in data["runbooks"]:
         item["url"] = runbook_url(item["id"])
-    text = texts.document(data) if texts is not None else indented_json(data)
-    return (text + "\n").encode("utf-8")
+    return (indented_json(data) + "\n").encode("utf-8")
 
 
 class RecordTexts:
-    """kb.json's text record by record, each kept for the next rebuild under its record's repr.
+    """kb.json's text record by record, each kept for the next rebuild under what it is
+    made of (`KnowledgeBase.export_inputs` and its URL), for as long as the configuration
+    is the same.
 
-    Indented JSON is written in Python, not C (see jsontext.py): for a thousand
-    postmortems that is a tenth of a second of each rebuild, when an edit changes a few
-    records. The repr tells 1, 1.0 and True apart, as the JSON text does. The document
-    is exactly `json.dumps(data, ensure_ascii=False, indent=2)`.
+    Exporting a record and writing indented JSON in Python (see jsontext.py) take a
+    tenth of a second or more of each rebuild for a thousand postmortems, when an edit
+    changes a few records. The document is exactly `json.dumps(kb.export(), ensure_ascii=False,
+    indent=2)` with the URLs set, as `kb_json` writes it without texts.
     """
 
     def __init__(self) -> None:
-        self._texts: dict[str, str] = {}
+        self._settings: str | None = None
+        self._texts: dict[tuple[object, ...], str] = {}
 
-    def document(self, data: dict[str, Any]) -> str:
-        if not all(
-            isinstance(value, list) and all(isinstance(item, dict) for item in value) for value in data.values()
-        ):
-            return indented_json(data)
-        kept, self._texts = self._texts, {}
+    def document(
+        self, kb: KnowledgeBase, postmortem_url: Callable[[str], str], runbook_url: Callable[[str], str]
+    ) -> str:
+        settings = kb.config.cache_settings()
+        kept = self._texts if settings == self._settings else {}
+        self._settings, self._texts = settings, {}
         sections = []
-        for key, records in data.items():
+        lists: tuple[tuple[Kind, Iterable[str], Callable[[str], str], Callable[[str], dict[str, Any]]], ...] = (
+            ("postmortem", kb.postmortems, postmortem_url, kb.export_postmortem),
+            ("runbook", kb.runbooks, runbook_url, kb.export_runbook),
+        )
+        for kind, ids, url_of, export in lists:
             lines = []
-            for record in records:
-                identity = repr(record)
-                text = kept.get(identity) or indented_json(record)
-                self._texts[identity] = text
-                # One level deeper than on its own: the record sits in a list in the document.
-                lines.append("    " + text.replace("\n", "\n    "))
+            for doc_id in ids:
+                url = url_of(doc_id)
+                inputs = kb.export_inputs(kind, doc_id)
+                identity = (inputs, url) if inputs is not None else None
+                text = kept.get(identity) if identity is not None else None
+                if text is None:
+                    record = export(doc_id)
+                    record["url"] = url
+                    # One level deeper than on its own: the record sits in a list in the document.
+                    text = "    " + indented_json(record).replace("\n", "\n    ")
+                if identity is not None:
+                    self._texts[identity] = text
+                lines.append(text)
             listed = "[\n" + ",\n".join(lines) + "\n  ]" if lines else "[]"
-            sections.append(f"  {json.dumps(key, ensure_ascii=False)}: {listed}")
-        return "{\n" + ",\n".join(sections) + "\n}" if sections else "{}"
+            sections.append(f'  "{kind}s": {listed}')
+        kb.exported()
+        return "{\n" + ",\n".join(sections) + "\n}"
 
 
 @dataclass
