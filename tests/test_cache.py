@@ -286,3 +286,16 @@ def test_no_signing_key_means_no_cache(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
     assert _checked(mkdocs_yml) == expected
     assert not (mkdocs_yml.parent / ".cache").exists()
+
+
+def test_the_key_names_the_settings_and_the_libraries_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = cache.cache_key("settings")
+    assert cache.cache_key("other settings") != key
+    monkeypatch.setattr(cache, "installed_version", lambda name: "99.0" if name == "pydantic" else "1.0")
+    cache._code_identity.cache_clear()
+    try:
+        assert cache.cache_key("settings") != key, "an upgrade of a library findings depend on"
+    finally:
+        monkeypatch.undo()
+        cache._code_identity.cache_clear()
+    assert cache.cache_key("settings") == key

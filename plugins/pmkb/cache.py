@@ -25,6 +25,7 @@ neither run code nor hide a finding.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import io
@@ -74,6 +75,15 @@ def cache_key(settings: str) -> str:
     """The key a store is valid for: pmkb's version and code, its libraries' versions, the settings."""
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(f"format {_FORMAT}\n{settings}\n".encode())
+    hasher.update(_code_identity())
+    return hasher.hexdigest()
+
+
+@functools.cache
+def _code_identity() -> bytes:
+    """pmkb's version and code and its libraries' versions, as this process loaded them:
+    worked out once, not on every rebuild of `mkdocs serve`."""
+    hasher = hashlib.blake2b(digest_size=16)
     for library in ("pmkb", *_LIBRARIES):
         hasher.update(f"{library} {installed_version(library)}\n".encode())
     # A development install keeps its version number while its code changes.
@@ -81,7 +91,7 @@ def cache_key(settings: str) -> str:
     for path in sorted(package.rglob("*.py")):
         hasher.update(path.relative_to(package).as_posix().encode())
         hasher.update(path.read_bytes())
-    return hasher.hexdigest()
+    return hasher.digest()
 
 
 def installed_version(distribution: str) -> str:
