@@ -12,9 +12,9 @@ from __future__ import annotations
 import gc
 import threading
 
-# Long enough for the browser's reload after the rebuild (its page and scripts), short
-# enough to run well before the next save is noticed (MkDocs polls every half second).
-RESUME_DELAY_SECONDS = 1.0
+# Long enough for the browser's reload after the rebuild (its page, scripts and search
+# index: a few tenths of a second), and over before a writer who watched it could save again.
+RESUME_DELAY_SECONDS = 0.5
 
 
 class CollectorPause:
