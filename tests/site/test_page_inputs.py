@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from kb_edits import EDITS
-from kb_helpers import TODAY, benchmark_generator
+from kb_helpers import TODAY, benchmark_generator, edit
 from pmkb.config import load_config
 from pmkb.pipeline import load_knowledge_base
 from pmkb.site.incremental import fingerprint
@@ -23,7 +23,7 @@ PageState = dict[str, tuple[object, str]]
 
 
 # The pages whose inputs are known; every other page is made of every document.
-KINDS_WITH_INPUTS = {"postmortem", "runbook", "service", "tag", "severity"}
+KINDS_WITH_INPUTS = {"postmortem", "runbook", "service", "tag", "severity", "postmortems", "timeline"}
 
 
 def page_states(config_file: Path, today=TODAY) -> PageState:
@@ -40,13 +40,23 @@ def page_states(config_file: Path, today=TODAY) -> PageState:
             states[spec.src_uri] = (inputs, fingerprint(spec.markdown(), spec.template, page, None, kb.today))
         else:
             assert inputs is None
-    assert {uri.split("/")[0] for uri in states} >= {"postmortems", "runbooks", "services", "tags", "severity"}
+    assert {uri.split("/")[0] for uri in states} >= {
+        "postmortems",
+        "runbooks",
+        "services",
+        "tags",
+        "severity",
+        "timeline",
+    }
+    assert any("/page/" in uri for uri in states), "numbered pages are among them"
     return states
 
 
 @pytest.fixture(scope="module")
 def knowledge_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _, config_file = benchmark_generator().write_sites(tmp_path_factory.mktemp("inputs"), 40)
+    # Lists of numbered pages, so that an edit reaches some pages of a list and not others.
+    edit(config_file, "  - pmkb", "  - pmkb:\n      list_page_size: 8")
     return config_file
 
 

@@ -293,8 +293,9 @@ class Views:
         building them: the files of the documents it shows (their digests), today, and
         what it shows of them that comes from elsewhere. Equal inputs give equal views,
         which a preview rebuild relies on to tell an unchanged page without building its
-        views. Known for a postmortem's or runbook's page and for a service's, tag's or
-        severity's list; None for the other pages, each made of every document.
+        views. Known for a postmortem's or runbook's page, for a service's, tag's or
+        severity's list and for the numbered pages of the postmortems and the timeline;
+        None for the other pages, each made of every document.
 
         Everything else a view reads comes from the configuration, which a preview
         rebuild compares on its own.
@@ -324,6 +325,13 @@ class Views:
             incidents, runbooks = kb.by_tag.get(subject, []), kb.runbooks_by_tag.get(subject, [])
         elif kind == "severity":
             incidents, runbooks = kb.by_severity.get(subject, []), []
+        elif kind in ("postmortems", "timeline"):
+            # A numbered page of every incident: its own rows, how many there are, and the
+            # filters' names (services and tags) that the list of postmortems shows.
+            window, _ = self._window(kind, subject, part)
+            names = (tuple(kb.by_service), tuple(kb.by_tag)) if kind == "postmortems" else ()
+            shown = self._postmortem_files(list(kb.postmortems)[window])
+            return (kind, subject, part, kb.today, len(kb.postmortems), shown, names)
         else:
             return None
         return (kind, subject, part, kb.today, self._postmortem_files(incidents), self._runbook_files(runbooks))
