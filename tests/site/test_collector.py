@@ -68,3 +68,14 @@ def test_a_collector_that_was_off_stays_off():
     pause.pause()
     pause.resume()
     assert not gc.isenabled()
+
+
+def test_the_first_build_collects_at_once_and_later_ones_after_the_delay():
+    pause = CollectorPause(delay=0.05)
+    pause.pause()
+    pause.build_done()
+    assert gc.isenabled(), "the first build of a session: nothing waits on it"
+    pause.pause()
+    pause.build_done()
+    assert not gc.isenabled(), "a rebuild: the writer is waiting to see it"
+    assert wait_until_enabled(5)

@@ -194,6 +194,10 @@ def test_a_preview_build_collects_no_garbage_until_a_moment_after_it_is_done(tmp
     try:
         build(config, serve_url="http://127.0.0.1:8000/")
         assert seen and not any(seen), "no collection pass while pages are built"
+        assert gc.isenabled(), "the first build's pass runs at once: nothing is served yet"
+        seen.clear()
+        build(config, serve_url="http://127.0.0.1:8000/")
+        assert seen and not any(seen), "no collection pass while a rebuild's pages are built"
         assert not gc.isenabled(), "nor right after: MkDocs has yet to show the rebuilt site"
         deadline = time.monotonic() + 10
         while not gc.isenabled() and time.monotonic() < deadline:

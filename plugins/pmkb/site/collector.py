@@ -25,6 +25,7 @@ class CollectorPause:
         self._lock = threading.Lock()
         self._was_enabled: bool | None = None  # whether the collector ran before the pause
         self._pauses = 0  # a later pause cancels a resumption that is still waiting
+        self._builds = 0
         self._timer: threading.Timer | None = None
 
     @property
@@ -44,6 +45,19 @@ class CollectorPause:
         with self._lock:
             self._cancel_timer()
             self._resume()
+
+    def build_done(self) -> None:
+        """After a build: the first of a session collects at once, a later one after `delay`."""
+        self._builds += 1
+        if self._builds > 1:
+            self.resume_later()
+            return
+        with self._lock:
+            self._cancel_timer()
+            collect = bool(self._was_enabled)
+            self._resume()
+        if collect:
+            gc.collect()
 
     def resume_later(self) -> None:
         """After `delay` seconds, unless another build paused the collector meanwhile."""

@@ -328,7 +328,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         if self.similar_worker is not None and self.kb is not None:
             self.similar_worker.after_build(self.kb)
         if self.collector is not None:
-            self.collector.resume_later()
+            self.collector.build_done()
 
     on_post_build = CombinedEvent(_complete_site, _after_site)
 
