@@ -15,7 +15,7 @@ import gc
 from datetime import date
 from typing import NamedTuple
 
-from pmkb.cache import DocumentCache
+from pmkb.cache import DocumentCache, LoadedRecords
 from pmkb.config import KBConfig
 from pmkb.findings import Finding
 from pmkb.index import SIMILARITY_SECTIONS, KnowledgeBase, Scope
@@ -33,7 +33,12 @@ class CheckedKnowledgeBase(NamedTuple):
 
 
 def load_knowledge_base(
-    config: KBConfig, today: date, scope: Scope | None = None, *, use_cache: bool = True
+    config: KBConfig,
+    today: date,
+    scope: Scope | None = None,
+    *,
+    use_cache: bool = True,
+    loaded: LoadedRecords | None = None,
 ) -> CheckedKnowledgeBase:
     """Read and validate every document, index them, then run the rules over the index.
 
@@ -42,9 +47,11 @@ def load_knowledge_base(
     to the index. The findings are those of the whole check, kept for files in scope.
 
     The cache is used when the `cache` option is on and `use_cache` (the CLI's
-    `--no-cache` turns it off); findings are the same either way.
+    `--no-cache` turns it off); findings are the same either way. `loaded` keeps the
+    records unpickled from one load to the next (a preview's rebuilds, `LoadedRecords`).
     """
-    cache = DocumentCache.open(config.root, config.cache_settings()) if config.cache and use_cache else None
+    use = config.cache and use_cache
+    cache = DocumentCache.open(config.root, config.cache_settings(), loaded) if use else None
     # Loading and checking make objects that live as long as the knowledge base and little
     # cyclic garbage: collection passes would find nothing and, with the records of thousands
     # of files in memory, take a large part of a cached run. They resume afterwards.

@@ -113,7 +113,7 @@ def load_entries(
                     if out_of_scope:
                         entry = summarised_entry(source, summary)
                     else:
-                        record = cache.record(pickled)
+                        record = cache.restore(pickled)
                         entry = restored_entry(source, record, config) if record is not None else None
             if entry is None:
                 if source.digest is not None:

@@ -44,7 +44,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from pmkb.cache import CACHE_FOLDER, cache_key
+from pmkb.cache import CACHE_FOLDER, LoadedRecords, cache_key
 from pmkb.config import ConfigError, KBConfig, check_folders, resolve_today
 from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
@@ -80,12 +80,14 @@ def today_from_environment() -> date:
         raise PluginError(str(exc)) from None
 
 
-def checked_knowledge_base(kb_config: KBConfig, *, serving: bool, strict: bool) -> tuple[KnowledgeBase, list[Finding]]:
+def checked_knowledge_base(
+    kb_config: KBConfig, *, serving: bool, strict: bool, loaded: LoadedRecords | None = None
+) -> tuple[KnowledgeBase, list[Finding]]:
     """The knowledge base and its findings, logged; errors fail the build, each with path and line.
 
     Under `mkdocs serve` errors are listed without failing it: the preview shows them.
     """
-    kb, findings = load_knowledge_base(kb_config, today_from_environment())
+    kb, findings = load_knowledge_base(kb_config, today_from_environment(), loaded=loaded)
     errors = [item for item in findings if item.level == "error"]
     # Under `serve --strict` a logged warning would stop the preview, as an error would.
     warn_loudly = kb_config.strict_warnings and not (serving and strict)
@@ -117,6 +119,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     rendered_pages: RenderedPages | None = None
     last_views: tuple[str, dict[str, Any]] = ("", {})
     collector: CollectorPause | None = None  # under `mkdocs serve` (`collector.py`)
+    loaded_records: LoadedRecords | None = None  # under `mkdocs serve`: records kept between rebuilds
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -138,6 +141,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.similar_worker = SimilarWorker() if self.serving else None
         self.export_texts = ExportTexts() if self.serving else None
         self.collector = CollectorPause() if self.serving else None
+        self.loaded_records = LoadedRecords() if self.serving else None
 
     def on_shutdown(self) -> None:
         # The instance outlives the command: a later build in the same process is no preview.
@@ -146,6 +150,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         if self.collector is not None:
             self.collector.resume()
             self.collector = None
+        self.loaded_records = None
         if self.similar_worker is not None:
             self.similar_worker.stop()
             self.similar_worker = None
@@ -159,7 +164,9 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             check_folders(self.kb_config, Path(config.site_dir), Path(config.docs_dir))
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
-        self.kb, findings = checked_knowledge_base(self.kb_config, serving=self.serving, strict=config.strict)
+        self.kb, findings = checked_knowledge_base(
+            self.kb_config, serving=self.serving, strict=config.strict, loaded=self.loaded_records
+        )
         if self.similar_worker is not None:
             self.similar_worker.prepare(self.kb)
         self.links = Links(self.kb_config.root)
