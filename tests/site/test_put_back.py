@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pmkb.site.incremental import _put_back
+import pytest
+from pmkb.site.incremental import SiteFolders, _put_back
 
 
 def write(path: Path, text: str) -> None:
@@ -16,7 +17,8 @@ def tree(folder: Path) -> dict[str, str]:
     return {path.relative_to(folder).as_posix(): path.read_text() for path in folder.rglob("*") if path.is_file()}
 
 
-def test_left_out_pages_come_back_whole_folders_and_single_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("known", [False, True], ids=["looked into", "known from the build before"])
+def test_left_out_pages_come_back_whole_folders_and_single_files(tmp_path: Path, known: bool) -> None:
     aside, site = tmp_path / "aside", tmp_path / "site"
     write(aside / "index.html", "home before")
     write(aside / "postmortems/a/index.html", "a")  # only a left-out page: the folder moves
@@ -39,7 +41,9 @@ def test_left_out_pages_come_back_whole_folders_and_single_files(tmp_path: Path)
         "flat/two.html",
         "mixed/kept.html",
     ]
-    _put_back(aside, site, outputs)
+    # What the build before left: the files of its file list (the theme's own files aside).
+    left = SiteFolders.of(name for name in tree(aside) if name != "index.html") if known else None
+    _put_back(aside, site, outputs, left)
 
     assert tree(site) == {
         "index.html": "home rebuilt",
@@ -58,3 +62,11 @@ def test_left_out_pages_come_back_whole_folders_and_single_files(tmp_path: Path)
         "mixed/gone.html": "no longer generated",
     }
     assert not (aside / "postmortems/a").exists() and not (aside / "flat").exists()
+
+
+def test_what_a_build_left_in_each_folder() -> None:
+    left = SiteFolders.of(["index.html", "postmortems/a/index.html", "postmortems/a/img/x.png", "p/b/index.html"])
+    assert left.holds_only("p/b", {"index.html"})
+    assert not left.holds_only("postmortems/a", {"index.html"}), "it holds a folder as well"
+    assert not left.holds_only("p/b", {"index.html", "other.html"})
+    assert not left.holds_only("p/c", {"index.html"}), "a folder it did not write to"

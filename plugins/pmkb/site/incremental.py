@@ -40,6 +40,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,7 @@ class _Build:
     inputs: dict[str, object]  # src_uri -> what a document's page was made of (`Views.inputs`)
     search: dict[str, list[SearchEntry]]  # page URL -> its entries, in order
     listings: dict[str, bytes]  # the files that list every page (sitemap.xml), as a full build wrote them
+    folders: SiteFolders | None = None  # what the build left in each folder of site_dir
 
 
 @dataclass
@@ -269,7 +271,8 @@ class IncrementalPreview:
         """Put skipped pages' files and search entries back; remember this build for the next."""
         site_dir = Path(config.site_dir)
         if self._aside is not None:
-            _put_back(self._aside, site_dir, [file.dest_uri for file in self._skipped])
+            left = self.previous.folders if self.previous is not None else None
+            _put_back(self._aside, site_dir, [file.dest_uri for file in self._skipped], left)
             # What is left of the previous build is garbage: delete it without making the writer wait.
             trash = self._aside.with_name(f"{self._aside.name}-{os.getpid()}-{next(_UNIQUE)}")
             os.replace(self._aside, trash)
@@ -281,7 +284,8 @@ class IncrementalPreview:
             search.search_index.entries = [entry for entries in by_page.values() for entry in entries]
             # Material's own merge for `--dirty` assumes one rebuilt page; the list is whole already.
             search.search_index_prev = None
-        self.previous = _Build(self._shared, self._pages, self._inputs, by_page, self._listings(site_dir))
+        folders = SiteFolders.of(file.dest_uri for file in self._files) if self._files is not None else None
+        self.previous = _Build(self._shared, self._pages, self._inputs, by_page, self._listings(site_dir), folders)
 
     def _listings(self, site_dir: Path) -> dict[str, bytes]:
         """This build's sitemap, or the last full one's, which is written back when pages were skipped."""
@@ -325,34 +329,65 @@ class IncrementalPreview:
         shutil.rmtree(aside, ignore_errors=True)
 
 
-def _put_back(aside: Path, site_dir: Path, outputs: Iterable[str]) -> None:
+@dataclass(frozen=True)
+class SiteFolders:
+    """The files a build's file list puts in each folder of site_dir, by folder, and the
+    folders that hold folders of such files: what that folder holds once the build is done
+    (MkDocs writes its theme's own files, such as sitemap.xml, at the top only)."""
+
+    files: dict[str, frozenset[str]]
+    parents: frozenset[str]
+
+    @classmethod
+    def of(cls, outputs: Iterable[str]) -> SiteFolders:
+        files: dict[str, set[str]] = {}
+        for output in outputs:
+            folder, _, name = output.rpartition("/")
+            files.setdefault(folder, set()).add(name)
+        parents = {folder[:cut] for folder in files for cut in _separators(folder)}
+        return cls({folder: frozenset(names) for folder, names in files.items()}, frozenset(parents))
+
+    def holds_only(self, folder: str, names: AbstractSet[str]) -> bool:
+        return folder not in self.parents and self.files.get(folder) == names
+
+
+def _separators(folder: str) -> Iterable[int]:
+    return (index for index, character in enumerate(folder) if character == "/")
+
+
+def _put_back(aside: Path, site_dir: Path, outputs: Iterable[str], left: SiteFolders | None = None) -> None:
     """Move these outputs (paths under both folders) from `aside` back into `site_dir`.
 
     A folder that holds nothing but such outputs and that this build did not write to
     (with directory URLs, `postmortems/<id>/` of each page left out) moves in one step:
-    making a thousand folders again is most of the time of putting pages back.
+    making a thousand folders again is most of the time of putting pages back. `left`
+    says what the build before left in each folder (`aside` is what it left); without
+    it, each folder is looked into.
     """
     by_folder: dict[str, set[str]] = {}
     for output in outputs:
         folder, _, name = output.rpartition("/")
         by_folder.setdefault(folder, set()).add(name)
-    present: set[Path] = set()
+    present: set[str] = set()
+    aside_path, site_path = str(aside), str(site_dir)
 
-    def make(folder: Path) -> None:
+    def make(folder: str) -> None:
         if folder not in present:
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
             present.add(folder)
 
     for folder, names in by_folder.items():
-        source, target = aside / folder, site_dir / folder
-        if folder and not os.path.lexists(target) and _holds_only(source, names):
-            make(target.parent)
-            os.replace(source, target)
-            present.add(target)
-            continue
+        source, target = os.path.join(aside_path, folder), os.path.join(site_path, folder)
+        if folder and not os.path.lexists(target):
+            moves_whole = left.holds_only(folder, names) if left is not None else _holds_only(Path(source), names)
+            if moves_whole:
+                make(os.path.dirname(target))
+                os.replace(source, target)
+                present.add(target)
+                continue
         make(target)
         for name in names:
-            os.replace(source / name, target / name)
+            os.replace(os.path.join(source, name), os.path.join(target, name))
 
 
 def _holds_only(folder: Path, names: set[str]) -> bool:
