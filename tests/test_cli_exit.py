@@ -89,3 +89,21 @@ def test_a_reader_that_stops_early_gets_no_traceback(script: Path, long_export_k
     assert ran.stdout == '{\n  "'
     assert "Traceback" not in ran.stderr
     assert "Exception ignored" not in ran.stderr
+
+
+def test_the_script_runs_its_command_without_the_cyclic_collector(tmp_path: Path, mkdocs_yml: Path) -> None:
+    probe = tmp_path / "pmkb"
+    probe.write_text(
+        "import gc, sys\n"
+        "import pmkb.cli as cli\n"
+        "command = cli.main\n"
+        "def main():\n"
+        "    print('collector running:', gc.isenabled(), file=sys.stderr)\n"
+        "    command()\n"
+        "cli.main = main\n"
+        "cli.run()\n",
+        encoding="utf-8",
+    )
+    done = _run(probe, "check", "-f", str(mkdocs_yml), "--today", TODAY.isoformat())
+    assert "collector running: False" in done.stderr
+    assert done.returncode == 1, "the findings still decide the exit status"
