@@ -35,7 +35,7 @@ import secrets
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 CACHE_FOLDER = Path(".cache") / "pmkb"
 STORE_NAME = "documents.pickle"
@@ -143,6 +143,8 @@ def _signature(key: bytes, payload: bytes | memoryview) -> bytes:
 
 
 _Stored = tuple[bytes, Any, bytes, tuple[int, ...] | None]
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class _RecordUnpickler(pickle.Unpickler):
@@ -302,7 +304,32 @@ class DocumentCache:
         write_store(self.folder, STORE_NAME, self._signing, (self.key, self._kept))
 
 
-class LoadedRecords:
+class KeptFromLastRun(Generic[K, V]):
+    """Values one run used, by key, for the next run of the same process (a preview's
+    rebuild) to use again; those a run does not use are dropped after it."""
+
+    def __init__(self) -> None:
+        self._previous: dict[K, V] = {}
+        self._current: dict[K, V] = {}
+
+    def begin(self) -> None:
+        """A new run: what the run before used is kept until this one is done."""
+        self._previous, self._current = self._current, {}
+
+    def get(self, key: K) -> V | None:
+        found = self._current.get(key)
+        if found is None:
+            found = self._previous.get(key)
+        if found is not None:
+            self._current[key] = found
+        return found
+
+    def put(self, key: K, value: V) -> V:
+        self._current[key] = value
+        return value
+
+
+class LoadedRecords(KeptFromLastRun[bytes, Any]):
     """The records one load unpickled, by their pickled bytes, for the next load of the
     same process (a preview's rebuild) to hand out again: unpickling a thousand records
     takes about a tenth of a second of every rebuild, when an edit changes one file.
@@ -313,21 +340,12 @@ class LoadedRecords:
     else in a record is changed once it is made. Records the last load did not use are dropped.
     """
 
-    def __init__(self) -> None:
-        self._previous: dict[bytes, Any] = {}
-        self._current: dict[bytes, Any] = {}
-
-    def begin(self) -> None:
-        self._previous, self._current = self._current, {}
-
     def restore(self, pickled: bytes, unpickle: Callable[[bytes], Any | None]) -> Any | None:
-        found = self._current.get(pickled)
-        if found is None:
-            found = self._previous.get(pickled)
+        found = self.get(pickled)
         if found is None:
             found = unpickle(pickled)
-        if found is not None:
-            self._current[pickled] = found
+            if found is not None:
+                self.put(pickled, found)
         return found
 
 

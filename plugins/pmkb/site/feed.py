@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pmkb.cache import KeptFromLastRun
 from pmkb.index import KnowledgeBase
 from pmkb.jsontext import indented_json
 from pmkb.loader import Kind
@@ -108,27 +109,9 @@ def _entry(pm_id: str, pm: Postmortem, url: str, entry_id: str | None, site_name
     return entry.text()
 
 
-class EntryTexts:
+class EntryTexts(KeptFromLastRun[tuple[object, ...], str]):
     """The feed's entries as the last preview rebuild wrote them, each under the values
     it was written from: an edit writes its postmortem's entry again, not a thousand."""
-
-    def __init__(self) -> None:
-        self._previous: dict[tuple[object, ...], str] = {}
-        self._current: dict[tuple[object, ...], str] = {}
-
-    def begin(self) -> None:
-        """A new feed: texts its entries do not use again are dropped after it."""
-        self._previous, self._current = self._current, {}
-
-    def get(self, key: tuple[object, ...]) -> str | None:
-        found = self._current.get(key) or self._previous.get(key)
-        if found is not None:
-            self._current[key] = found
-        return found
-
-    def put(self, key: tuple[object, ...], text: str) -> str:
-        self._current[key] = text
-        return text
 
 
 class _Writer:
