@@ -221,7 +221,7 @@ def test_a_failed_page_leaves_no_document_for_the_link_rewriter(tmp_path, monkey
     plugin.on_page_markdown(file.content_string, page=page, config=config, files=files)
     assert plugin.rendering.current == (file, (tmp_path / "postmortems" / f"{A}.md").resolve())
     with pytest.raises(PluginError, match="postmortem.html"):
-        plugin.on_page_content("<p>body</p>", page=page, config=config, files=files)
+        config.plugins.on_page_content("<p>body</p>", page=page, config=config, files=files)
     assert plugin.rendering.current is None
 
 

@@ -11,7 +11,8 @@ Build order, as MkDocs runs it:
 - `on_nav`: add the section pages to the navigation.
 - `on_page_markdown` / `on_page_content`: rewrite document bodies' links, then wrap
   them in their header and footer, or render an index page; while serving, add the
-  findings banner.
+  findings banner. Last of all, a generated page's HTML is held compressed until its
+  `on_page_context` and let go after its `on_post_page` (`held_content.py`).
 - `on_serve`: watch the knowledge-base folders so `mkdocs serve` rebuilds on edits.
 
 Under `mkdocs serve`, `on_pre_build`, `on_files`, `on_page_context` and `on_post_build`
@@ -54,6 +55,7 @@ from pmkb.site import nav as site_nav
 from pmkb.site.collector import CollectorPause
 from pmkb.site.feed import ExportTexts
 from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
+from pmkb.site.held_content import HeldContent
 from pmkb.site.incremental import IncrementalPreview, fingerprint, search_plugin, shared_fingerprint
 from pmkb.site.links import BodyLinks, Links, RenderingDocument
 from pmkb.site.page_cache import (
@@ -120,6 +122,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     last_views: tuple[str, dict[str, Any]] = ("", {})
     collector: CollectorPause | None = None  # under `mkdocs serve` (`collector.py`)
     loaded_records: LoadedRecords | None = None  # under `mkdocs serve`: records kept between rebuilds
+    held_content: HeldContent | None = None  # generated pages' HTML between their steps (`held_content.py`)
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -200,6 +203,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.site_files = SiteFiles(self.kb, self.kb_config, self.links, config, self.export_texts)
         self.site_files.add_to(files, self.preview.specs() if self.preview is not None else ())
         self.files_of_build = files
+        self.held_content = HeldContent()
         self.fingerprints: dict[str, str] = {}
         self.search_entries = self._search_entries(config)
         pages = self.site_files.pages()
@@ -293,7 +297,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         return markdown
 
     @event_priority(50)
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def _page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Early, so that other plugins (search among them) see the finished page.
         try:
             spec = self.site_files.spec(page.file)
@@ -313,10 +317,34 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         finally:
             self.rendering.clear()
 
-    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+    @event_priority(-1000)
+    def _hold_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # Last of all handlers, even those at -100 ("last"): page.content is then final.
+        if self.held_content is None or self.site_files.spec(page.file) is None:
+            return html
+        return self.held_content.hold(page, html)
+
+    on_page_content = CombinedEvent(_page_content, _hold_content)
+
+    @event_priority(1000)
+    def _restore_content(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+        # First of all handlers: Material's search plugin reads page.content here.
+        if self.held_content is not None:
+            self.held_content.restore(page)
+        return context
+
+    def _page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
         if self.incremental is not None:
             self.incremental.page_built(page.url)
         return context
+
+    on_page_context = CombinedEvent(_restore_content, _page_context)
+
+    @event_priority(-1000)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.held_content is not None and self.site_files.spec(page.file) is not None:
+            self.held_content.release(page)
+        return output
 
     @event_priority(50)
     def _complete_site(self, *, config: MkDocsConfig) -> None:
