@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import get_plugin_logger
@@ -40,6 +41,44 @@ def inside(path: Path, folder: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+# MkDocs' own properties, for content that a plugin sets.
+_STRING: Any = vars(File)["content_string"]
+_BYTES: Any = vars(File)["content_bytes"]
+
+
+class GeneratedPage(File):
+    """A generated page whose Markdown is written when it is read (`PageSpec.markdown`),
+    not kept in the file: MkDocs keeps its own copy, `page.markdown`, for the whole build.
+    Setting the content, as any plugin may, keeps what was set."""
+
+    spec: PageSpec | None = None
+
+    @classmethod
+    def of(cls, config: MkDocsConfig, spec: PageSpec) -> GeneratedPage:
+        file = cls.generated(config, spec.src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+        assert isinstance(file, GeneratedPage)
+        file.spec = spec
+        return file
+
+    @property
+    def content_string(self) -> str:
+        return self.spec.markdown() if self.spec is not None else _STRING.__get__(self)
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self.spec = None
+        _STRING.__set__(self, value)
+
+    @property
+    def content_bytes(self) -> bytes:
+        return self.spec.markdown().encode() if self.spec is not None else _BYTES.__get__(self)
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self.spec = None
+        _BYTES.__set__(self, value)
 
 
 class SiteFiles:
@@ -94,7 +133,7 @@ class SiteFiles:
                 files.remove(file)
 
     def _add_page(self, files: Files, spec: PageSpec, user_dests: dict[str, File]) -> None:
-        file = File.generated(self.config, spec.src_uri, content=spec.markdown(), inclusion=InclusionLevel.NOT_IN_NAV)
+        file = GeneratedPage.of(self.config, spec)
         # docs/postmortems.md and a generated postmortems/index.md would both be postmortems/index.html.
         existing = files.get_file_from_path(spec.src_uri) or user_dests.get(file.dest_uri)
         if existing is not None:

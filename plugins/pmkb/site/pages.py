@@ -16,6 +16,7 @@ import yaml
 from markupsafe import escape
 
 from pmkb.index import KnowledgeBase, path_segment
+from pmkb.loader import Source
 from pmkb.site.paging import PAGED_KINDS, list_length, page_count, part_uri, rows_per_page
 
 # (kind, subject): ("postmortem", "2024-03-05-checkout"), ("tag", "database"), ("timeline", "").
@@ -55,10 +56,12 @@ class PageSpec:
     tags: list[str] = field(default_factory=list)
     description: str | None = None
     hide: list[str] = field(default_factory=list)
-    body: str = ""  # Markdown of a postmortem or runbook, as written
+    body: str = ""  # Markdown of a postmortem or runbook, as written, when not read from `source`
     origin: Path | None = None  # the knowledge-base file a document page comes from
     part: int = 1  # which numbered page of a long list (see paging.py)
-    _markdown: str | None = field(default=None, init=False, repr=False, compare=False)
+    # The file a document page's body is read from, each time it is asked for: MkDocs
+    # keeps the page's Markdown for the whole build, and pmkb keeps the file's text.
+    source: Source | None = field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
@@ -73,16 +76,15 @@ class PageSpec:
         return self.kind in ("postmortem", "runbook")
 
     def markdown(self) -> str:
-        """The generated file: fresh front matter, then the document's own body (worked out once)."""
-        if self._markdown is None:
-            self._markdown = self._write_markdown()
-        return self._markdown
-
-    def _write_markdown(self) -> str:
+        """The generated file: fresh front matter, then the document's own body. Written
+        anew each time, not kept: a build asks for it twice (to tell whether the page
+        changed, and as the page's source), and a copy per page would be one more copy
+        of every document in memory."""
         front = _front_matter(
             self.title, self.description, tuple(self.tags), tuple(self.search.items()), tuple(self.hide)
         )
-        return f"---\n{front}---\n\n{self.body}"
+        body = self.source.body if self.source is not None else self.body
+        return f"---\n{front}---\n\n{body}"
 
 
 @lru_cache(maxsize=1 << 14)
@@ -148,7 +150,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
                 # and tags rank the document first when someone searches for one of them.
                 tags=[*id_words(pm_id), pm.severity, *pm.services, *pm.tags],
                 description=pm.impact,
-                body=source.body,
+                source=source,
                 origin=real_path(source.path),
             )
         )
@@ -161,7 +163,7 @@ def plan(kb: KnowledgeBase, dashboard_uri: str) -> list[PageSpec]:
                 title=runbook.title,
                 template="runbook.html",
                 tags=[*id_words(rb_id), *runbook.alerts, *runbook.services, *runbook.tags],
-                body=source.body,
+                source=source,
                 origin=real_path(source.path),
             )
         )
