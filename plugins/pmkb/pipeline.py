@@ -71,6 +71,17 @@ def load_knowledge_base(
     return CheckedKnowledgeBase(kb, findings)
 
 
+def forget_check_inputs(kb: KnowledgeBase) -> None:
+    """Drop what only the checks read of each file, its front matter as parsed and the
+    line of each value, once they have run: a site build keeps the knowledge base for
+    its whole length, and these are a third of its records. The documents, their bodies
+    and the findings stay. Not for a knowledge base whose records the next load hands out
+    again (`LoadedRecords`), which restores its findings from them."""
+    for entry in kb.entries:
+        entry.source.data = None
+        entry.source.lines = {}
+
+
 def _store(kb: KnowledgeBase, cache: DocumentCache) -> None:
     """Keep every readable file's record, with the excerpts pages and exports will ask for."""
     placeholders = Placeholders.from_config(kb.config)

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from mkdocs.plugins import event_priority
 
-seen = {"env": {}, "context": {}, "post_page": {}, "post_build": {}}
+seen = {"env": {}, "context": {}, "markdown": {}, "post_page": {}, "post_build": {}}
 pages = []
 
 def on_page_content(html, page, config, files):
@@ -26,10 +26,11 @@ def on_page_content(html, page, config, files):
 
 def on_env(env, config, files):
     for page in pages:
-        seen["env"][page.file.src_uri] = len(page.content or "")
+        seen["env"][page.file.src_uri] = len(page.content or "") + len(page.markdown or "")
 
 def on_page_context(context, page, config, nav):
     seen["context"][page.file.src_uri] = page.content
+    seen["markdown"][page.file.src_uri] = page.markdown
 
 def on_post_page(output, page, config):
     seen["post_page"][page.file.src_uri] = output
@@ -37,7 +38,7 @@ def on_post_page(output, page, config):
 @event_priority(-2000)
 def on_post_build(config):
     for page in pages:
-        seen["post_build"][page.file.src_uri] = len(page.content or "")
+        seen["post_build"][page.file.src_uri] = len(page.content or "") + len(page.markdown or "")
     Path(config.config_file_path).with_name("seen.json").write_text(json.dumps(seen))
 """
 
@@ -60,7 +61,7 @@ def seen(build_shared: Any) -> dict[str, dict[str, Any]]:
 POSTMORTEM_PAGE = "postmortems/2024-03-05-checkout.md"
 
 
-def test_generated_pages_hold_no_html_between_their_steps(seen: dict[str, dict[str, Any]]) -> None:
+def test_generated_pages_hold_no_html_or_markdown_between_their_steps(seen: dict[str, dict[str, Any]]) -> None:
     generated = [uri for uri in seen["env"] if uri != "about.md"]
     assert POSTMORTEM_PAGE in generated and len(generated) > 5
     assert {uri: seen["env"][uri] for uri in generated} == dict.fromkeys(generated, 0)
@@ -72,6 +73,8 @@ def test_a_generated_page_has_its_html_while_it_is_built(seen: dict[str, dict[st
     assert "The checkout API returned errors for a quarter of requests." in content
     assert "Canary pool size changes" in content  # the header's action items, from pmkb's templates
     assert content in seen["post_page"][POSTMORTEM_PAGE]
+    markdown = seen["markdown"][POSTMORTEM_PAGE]
+    assert "## Summary\n\nThe checkout API returned errors for a quarter of requests." in markdown
 
 
 def test_the_users_own_pages_are_left_as_mkdocs_keeps_them(seen: dict[str, dict[str, Any]]) -> None:
@@ -92,19 +95,20 @@ def test_the_site_is_the_same_with_pages_held(build_kb: Any, monkeypatch: pytest
     assert held.json("search/search_index.json") == kept.json("search/search_index.json")
 
 
-@pytest.mark.parametrize("html", ["", "<p>plain</p>", "<p>caf\u00e9 \u2014 \U0001f525</p>", "<p>\ud800 alone</p>"])
-def test_held_html_comes_back_unchanged(html: str) -> None:
+@pytest.mark.parametrize("text", ["", "<p>plain</p>", "<p>caf\u00e9 \u2014 \U0001f525</p>", "<p>\ud800 alone</p>"])
+def test_held_html_and_markdown_come_back_unchanged(text: str) -> None:
     held = HeldContent()
-    page: Any = SimpleNamespace(file=SimpleNamespace(src_uri="postmortems/a.md"), content=html)
-    page.content = held.hold(page, html)
-    assert page.content == "" and len(held) == 1
+    markdown = f"# Title\n\n{text}\n"
+    page: Any = SimpleNamespace(file=SimpleNamespace(src_uri="postmortems/a.md"), content=text, markdown=markdown)
+    page.content = held.hold(page, text)
+    assert page.content == "" and page.markdown == "" and len(held) == 1
     held.restore(page)
-    assert page.content == html and len(held) == 0
+    assert page.content == text and page.markdown == markdown and len(held) == 0
     held.release(page)
-    assert page.content == ""
+    assert page.content == "" and page.markdown == ""
 
 
 def test_a_page_never_held_keeps_its_content() -> None:
-    page: Any = SimpleNamespace(file=SimpleNamespace(src_uri="about.md"), content="<p>mine</p>")
+    page: Any = SimpleNamespace(file=SimpleNamespace(src_uri="about.md"), content="<p>mine</p>", markdown="mine")
     HeldContent().restore(page)
-    assert page.content == "<p>mine</p>"
+    assert page.content == "<p>mine</p>" and page.markdown == "mine"

@@ -1,18 +1,18 @@
-"""Generated pages' HTML held compressed while the build does not need it.
+"""Generated pages' HTML and Markdown held compressed while the build does not need them.
 
 MkDocs reads every page first (its Markdown rendered, `page.content` set) and only then
-writes the pages, one by one; every page's HTML stays in memory from the moment it is
-read until the build ends. pmkb's pages are heavier than plain ones (a postmortem's page
-carries its header, action items and related incidents; the lists are pages of their
-own), and at a thousand postmortems their HTML is about 25 MB, four times the bodies
-alone.
+writes the pages, one by one; every page's HTML and Markdown stay in memory from the
+moment it is read until the build ends. pmkb's pages are heavier than plain ones (a
+postmortem's page carries its header, action items and related incidents; the lists are
+pages of their own), and at a thousand postmortems their HTML is about 25 MB, four times
+the bodies alone.
 
-So a generated page's `page.content` is held here, compressed, from the end of its
-`on_page_content` (after every plugin's handler has run) to the start of its
-`on_page_context`, when its own build step begins, and is let go once the page is
-written (`on_post_page`). Outside those steps a generated page's `content` is empty;
-inside them, as Material's search plugin and the theme read it, it is the page's HTML,
-unchanged. Other pages (the user's own in docs_dir) are left as MkDocs keeps them.
+So a generated page's `page.content` and `page.markdown` are held here, compressed,
+from the end of its `on_page_content` (after every plugin's handler has run) to the
+start of its `on_page_context`, when its own build step begins, and are let go once the
+page is written (`on_post_page`). Outside those steps both are empty; inside them, as
+Material's search plugin, the theme and other plugins read them, they are the page's
+own, unchanged. Other pages (the user's own in docs_dir) are left as MkDocs keeps them.
 """
 
 from __future__ import annotations
@@ -26,26 +26,36 @@ _LEVEL = 1
 
 
 class HeldContent:
-    """The HTML of the pages whose build step has not started yet, by source URI."""
+    """The HTML and Markdown of the pages whose build step has not started yet, by source URI."""
 
     def __init__(self) -> None:
-        self._held: dict[str, bytes] = {}
+        self._held: dict[str, tuple[bytes, bytes]] = {}
 
     def __len__(self) -> int:
         return len(self._held)
 
     def hold(self, page: Page, html: str) -> str:
-        """Keep a page's finished HTML; what `page.content` is until the page is built."""
-        self._held[page.file.src_uri] = zlib.compress(html.encode("utf-8", "surrogatepass"), _LEVEL)
+        """Keep a page's finished HTML and its Markdown; returns what `page.content` is
+        until the page is built."""
+        self._held[page.file.src_uri] = (_packed(html), _packed(page.markdown or ""))
+        page.markdown = ""
         return ""
 
     def restore(self, page: Page) -> None:
-        """Give the page its HTML back for its own build step."""
+        """Give the page its HTML and Markdown back for its own build step."""
         held = self._held.pop(page.file.src_uri, None)
         if held is not None:
-            page.content = zlib.decompress(held).decode("utf-8", "surrogatepass")
+            page.content, page.markdown = _unpacked(held[0]), _unpacked(held[1])
 
     @staticmethod
     def release(page: Page) -> None:
-        """Let go of a page's HTML once it is written."""
-        page.content = ""
+        """Let go of a page's HTML and Markdown once it is written."""
+        page.content = page.markdown = ""
+
+
+def _packed(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), _LEVEL)
+
+
+def _unpacked(packed: bytes) -> str:
+    return zlib.decompress(packed).decode("utf-8", "surrogatepass")

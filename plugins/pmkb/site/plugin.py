@@ -49,7 +49,7 @@ from pmkb.cache import CACHE_FOLDER, LoadedRecords, cache_key
 from pmkb.config import ConfigError, KBConfig, check_folders, resolve_today
 from pmkb.findings import Finding
 from pmkb.index import KnowledgeBase
-from pmkb.pipeline import load_knowledge_base
+from pmkb.pipeline import forget_check_inputs, load_knowledge_base
 from pmkb.rules import rule_settings
 from pmkb.site import nav as site_nav
 from pmkb.site.collector import CollectorPause
@@ -170,6 +170,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.kb, findings = checked_knowledge_base(
             self.kb_config, serving=self.serving, strict=config.strict, loaded=self.loaded_records
         )
+        if self.loaded_records is None:
+            forget_check_inputs(self.kb)
         if self.similar_worker is not None:
             self.similar_worker.prepare(self.kb)
         self.links = Links(self.kb_config.root)
