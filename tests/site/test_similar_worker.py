@@ -153,6 +153,31 @@ def test_a_newer_rebuild_stops_a_job_still_running(serving: Serving, tmp_path: P
     assert len(requested) <= 1, "only the newer job may ask for a rebuild"
 
 
+def test_the_job_starts_with_the_build_and_waits_for_what_it_showed(
+    serving: Serving, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Started once the knowledge base is loaded, the job does not wait for the build's end
+    # to work the lists out; only comparing them with what the build showed waits for it.
+    serving.build()
+    requested: list[bool] = []
+    serving.worker.request_rebuild = lambda: requested.append(True)
+    _retitle(serving, 5, "Ledger replay stalled the settlement queue")
+    with monkeypatch.context() as patch:
+        patch.setattr(SimilarWorker, "after_build", lambda self, kb: None)  # as if the build never ended
+        assert PROVISIONAL in " ".join(serving.build())
+    inputs = serving.plugins["pmkb"].kb.similarity_inputs
+    deadline = time.monotonic() + 30
+    while (serving.worker.latest is None or serving.worker.latest[0] != inputs) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    latest = serving.worker.latest
+    assert latest is not None and latest[0] == inputs, "worked out without the build's end"
+    assert not serving.worker.wait(0.3), "compared only with what the build showed"
+    assert requested == []
+    serving.build()  # the next build supersedes the job that waits
+    assert serving.worker.wait(30)
+    assert requested == []
+
+
 def test_the_rebuild_request_is_the_one_mkdocs_file_watcher_makes() -> None:
     class Server:
         def __init__(self) -> None:

@@ -1,15 +1,17 @@
-"""Under `mkdocs serve`, similar incidents are worked out after a rebuild, not during it.
+"""Under `mkdocs serve`, similar incidents are worked out beside a rebuild, not in it.
 
 Finding every postmortem's similar incidents is the largest part of a rebuild, and one
 edit changes them all a little: each word's weight depends on every text. A writer who
 renamed an incident wants to see the page, not wait for those lists. So a rebuild under
 `mkdocs serve` shows the lists last worked out (each row built from the current
 documents, so titles are current; incidents gone or now related are left out), and
-this worker, once the rebuild is done, works out the exact lists in a process of
-their own (so the server's process answers the browser meanwhile). When they differ
-from what the preview shows, it asks the server for one more rebuild, which finds them
-in memory (and in the similar store, for the next `mkdocs build`) and, like any
-rebuild, re-renders only the pages that changed.
+this worker works out the exact lists in a process of their own, started as soon as the
+rebuild has loaded the knowledge base: it runs while the rebuild renders and writes
+pages (on another core, where there is one), and the server's process answers the
+browser meanwhile. Once both are done, when the exact lists differ from what the
+preview shows, it asks the server for one more rebuild, which finds them in memory
+(and in the similar store, for the next `mkdocs build`) and, like any rebuild,
+re-renders only the pages that changed.
 
 A newer rebuild supersedes a job still running: its process is stopped, and the newer
 rebuild's own job takes over. The first build of a session, a build whose lists
@@ -18,6 +20,7 @@ are in the store, and every `mkdocs build` work them out exactly, as before.
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -48,18 +51,20 @@ WORKER_COMMAND = (
 )
 # What the terminal says once a job is done (the benchmark and the tests wait for it).
 WORKED_OUT = "similar incidents worked out"
+# How much lower the job's process runs than the server's (a Unix niceness).
+_NICENESS = 10
 # How often a job in progress checks whether a newer rebuild superseded it.
 _POLL_SECONDS = 0.1
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Job:
     generation: int
     texts: list[IncidentText]
     related: dict[str, list[str]]
     limit: int
     inputs: bytes
-    shown: Lists  # what the build put on its pages and into kb.json
+    shown: Lists | None  # what the build put on its pages and into kb.json, once it is done
     store: SimilarLists | None
 
 
@@ -93,38 +98,46 @@ class SimilarWorker:
         self._generation = 0
         self._condition = threading.Condition()
         self._pending: _Job | None = None
+        self._latest_job: _Job | None = None  # the job of the latest build that showed provisional lists
         self._busy = False
         self._stopped = False
         self._thread: threading.Thread | None = None
         self._process: subprocess.Popen[bytes] | None = None  # the job's, while one runs
 
     def prepare(self, kb: KnowledgeBase) -> None:
-        """Before a build asks for any list: exact lists if known, else provisional ones."""
+        """Before a build asks for any list: exact lists if known, else provisional ones,
+        and the job that works out the exact ones starts."""
         with self._condition:
             self._generation += 1  # a job still running is for an older version: it stops
+            generation = self._generation
             latest = self.latest
-        provisional = latest[2] if latest is not None and latest[1] == kb.config.similar_limit else None
-        kb.use_similar_from(_LatestFirst(self, kb.similar_store), provisional)
-        if kb.similar_is_provisional:
-            log.info("showing the similar incidents of the build before while this build's are worked out")
-
-    def after_build(self, kb: KnowledgeBase) -> None:
-        """Once the build is done: remember exact lists, or start working them out."""
-        shown = {pm_id: kb.similar(pm_id) for pm_id in kb.postmortems}
+            self._condition.notify_all()  # a job waiting for its build's lists is superseded
         limit = kb.config.similar_limit
+        provisional = latest[2] if latest is not None and latest[1] == limit else None
+        kb.use_similar_from(_LatestFirst(self, kb.similar_store), provisional)
         if not kb.similar_is_provisional:
-            with self._condition:
-                self.latest = (kb.similarity_inputs, limit, shown)
             return
+        log.info("showing the similar incidents of the build before while this build's are worked out")
         related = {pm_id: list(ids) for pm_id, ids in kb.related.items()}
-        texts = kb.similarity_texts()
-        job = _Job(self._generation, texts, related, limit, kb.similarity_inputs, shown, kb.similar_store)
+        job = _Job(generation, kb.similarity_texts(), related, limit, kb.similarity_inputs, None, kb.similar_store)
         with self._condition:
-            self._pending = job
+            self._pending = self._latest_job = job
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="pmkb-similar", daemon=True)
                 self._thread.start()
             self._condition.notify_all()
+
+    def after_build(self, kb: KnowledgeBase) -> None:
+        """Once the build is done: remember exact lists, or give its job the lists it showed."""
+        shown = {pm_id: kb.similar(pm_id) for pm_id in kb.postmortems}
+        with self._condition:
+            if not kb.similar_is_provisional:
+                self.latest = (kb.similarity_inputs, kb.config.similar_limit, shown)
+                return
+            job = self._latest_job
+            if job is not None and self._current(job):
+                job.shown = shown
+                self._condition.notify_all()
 
     def stop(self) -> None:
         """Stop a job still running, and the thread (the server is shutting down)."""
@@ -171,9 +184,13 @@ class SimilarWorker:
             self.latest = (job.inputs, job.limit, lists)
         if job.store is not None:
             job.store.put(job.inputs, lists)
-        if not self._current(job):
-            return
-        changed = _changed(job.shown, lists)
+        with self._condition:
+            # The build that showed provisional lists may still be rendering its pages.
+            self._condition.wait_for(lambda: job.shown is not None or not self._current(job) or self._stopped)
+            shown = job.shown
+            if shown is None or not self._current(job):
+                return
+        changed = _changed(shown, lists)
         if not changed:
             log.info(f"{WORKED_OUT}: the preview shows them already")
         elif self.request_rebuild is not None:
@@ -191,6 +208,7 @@ class SimilarWorker:
             pickle.dump((job.texts, job.related, job.limit), source, protocol=pickle.HIGHEST_PROTOCOL)
             source.seek(0)
             process = subprocess.Popen(self.command, stdin=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _yield_to_the_server(process.pid)
         self._process = process
         while True:
             try:
@@ -212,6 +230,15 @@ class SimilarWorker:
             return every_list(job.texts, job.related, job.limit)
         lists: Lists = pickle.loads(output)  # noqa: S301 - written by the process started above
         return lists
+
+
+def _yield_to_the_server(pid: int) -> None:
+    """Lower the job's process's priority: it runs while the rebuild it is for renders
+    pages, and the rebuild is what the writer waits for."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, _NICENESS)
+    except (AttributeError, OSError):  # not on this system, or the process has ended
+        pass
 
 
 def _changed(shown: Mapping[str, Sequence[SimilarIncident]], exact: Mapping[str, Sequence[SimilarIncident]]) -> int:
