@@ -87,6 +87,11 @@ class PageRecords:
     def put(self, url: str, digest: bytes, record: Any) -> None:
         self._kept[url] = (digest, zlib.compress(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), 1))
 
+    def reread(self, url: str) -> Any | None:
+        """The record this build took from the store or put into it for the page, read again."""
+        kept = self._kept.get(url)
+        return DocumentCache.record(zlib.decompress(kept[1])) if kept is not None else None
+
     def save(self, page_urls: Iterable[str]) -> None:
         """Keep one record for each of the site's pages: this build's, or the stored one of
         a page this build did not make; nothing is written when none changed."""
@@ -217,6 +222,13 @@ class RenderedPages:
     def put(self, url: str, digest: bytes, html: str, built_at: BuildTime) -> None:
         read_build_time = datetime.isoformat(built_at) if was_read(built_at) else None
         self.records.put(url, digest, (read_build_time, html))
+
+    def reread(self, url: str) -> str:
+        """The HTML this build took or put for the page (see `get` and `put`), read again."""
+        kept = self.records.reread(url)
+        if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], str)):
+            raise LookupError(f"no HTML of {url!r} in this build's page store")
+        return str(kept[1])
 
     def save(self, page_urls: Iterable[str]) -> None:
         self.records.save(page_urls)

@@ -31,6 +31,7 @@ and `on_post_build` keeps this build's records for the next.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ from pmkb.site import nav as site_nav
 from pmkb.site.collector import CollectorPause
 from pmkb.site.feed import ExportTexts
 from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
-from pmkb.site.held_content import HeldContent
+from pmkb.site.held_content import HeldContent, may_hold
 from pmkb.site.incremental import IncrementalPreview, fingerprint, search_plugin, shared_fingerprint
 from pmkb.site.links import BodyLinks, Links, RenderingDocument
 from pmkb.site.page_cache import (
@@ -120,6 +121,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     search_entries: PageRecords | None = None
     rendered_pages: RenderedPages | None = None
     last_views: tuple[str, dict[str, Any]] = ("", {})
+    last_stored: tuple[str, str] = ("", "")  # a page's source URI and the HTML `render` gave it
     collector: CollectorPause | None = None  # under `mkdocs serve` (`collector.py`)
     loaded_records: LoadedRecords | None = None  # under `mkdocs serve`: records kept between rebuilds
     held_content: HeldContent | None = None  # generated pages' HTML between their steps (`held_content.py`)
@@ -205,7 +207,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.site_files = SiteFiles(self.kb, self.kb_config, self.links, config, self.export_texts)
         self.site_files.add_to(files, self.preview.specs() if self.preview is not None else ())
         self.files_of_build = files
-        self.held_content = HeldContent()
+        self.held_content = HeldContent() if may_hold(config.plugins) else None
         self.fingerprints: dict[str, str] = {}
         self.search_entries = self._search_entries(config)
         pages = self.site_files.pages()
@@ -265,7 +267,15 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
 
     def render(self, spec: PageSpec, page: Page, body: Markup | None) -> str:
         """pmkb's HTML of a generated page, kept from an earlier build when nothing it is made of changed."""
-        return self.renderer.stamp(self._content(spec, page, body))
+        html = self.renderer.stamp(self._content(spec, page, body))
+        if self.rendered_pages is not None:
+            self.last_stored = (page.file.src_uri, html)
+        return html
+
+    def _reread(self, url: str) -> str:
+        """A page's HTML as `render` gave it, from the page store."""
+        assert self.rendered_pages is not None
+        return self.renderer.stamp(self.rendered_pages.reread(url))
 
     def _content(self, spec: PageSpec, page: Page, body: Markup | None) -> str:
         cache = self.rendered_pages
@@ -324,7 +334,11 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         # Last of all handlers, even those at -100 ("last"): page.content is then final.
         if self.held_content is None or self.site_files.spec(page.file) is None:
             return html
-        return self.held_content.hold(page, html)
+        source, stored = self.last_stored
+        self.last_stored = ("", "")
+        # The very HTML the page store holds: read again from there, not packed twice.
+        reread = partial(self._reread, page.url) if source == page.file.src_uri and stored is html else None
+        return self.held_content.hold(page, html, reread)
 
     on_page_content = CombinedEvent(_page_content, _hold_content)
 
