@@ -139,7 +139,13 @@ def similar_settled(log: Path, seen_before: int) -> bool:
     if text.count(WORKED_OUT) <= seen_before:
         return False
     last = text[text.rindex(WORKED_OUT) :]
-    return "rebuilding" not in last.splitlines()[0] or "Reloading browsers" in last
+    if "rebuilding" not in last.splitlines()[0]:
+        return True
+    # The rebuild the worker asked for starts after its line ("Detected file changes", as
+    # MkDocs logs every rebuild). The lists may be worked out before the build they are for
+    # has reloaded the browsers: that reload comes first and does not count.
+    started = last.find("Detected file changes")
+    return started >= 0 and "Reloading browsers" in last[started:]
 
 
 def measure_serve_edit(mkdocs: str, yml: Path, repeat: int, serve_args: list[str]) -> tuple[Measure, Measure]:
