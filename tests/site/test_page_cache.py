@@ -260,3 +260,25 @@ def test_a_preview_rebuild_keeps_the_records_of_the_pages_it_left_out(tmp_path: 
         assert isinstance(stored, tuple)
         kept = set(stored[1])
         assert kept <= pages and len(kept) >= len(pages) - 1, f"{name} lost the pages the preview left out"
+
+
+def test_pages_whose_inputs_are_known_are_stored_by_them_without_their_views(
+    tmp_path: Path, work: Work, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmkb.site.plugin import PmkbPlugin
+
+    fingerprinted: Counter[str] = Counter()
+    fingerprint = PmkbPlugin.fingerprint
+
+    def counting_fingerprint(plugin: Any, spec: Any) -> str:
+        fingerprinted[spec.kind] += 1
+        return str(fingerprint(plugin, spec))
+
+    monkeypatch.setattr(PmkbPlugin, "fingerprint", counting_fingerprint)
+    mkdocs_yml = _generated(tmp_path / "kb")
+    _build(mkdocs_yml, tmp_path / "cold")
+    assert fingerprinted["dashboard"] == 1, "a page made of every document is known by its views"
+    assert not {"postmortem", "runbook", "service", "tag", "severity"} & fingerprinted.keys()
+    work.clear()
+    _build(mkdocs_yml, tmp_path / "warm")
+    assert not work.rendered

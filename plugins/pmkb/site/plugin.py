@@ -265,6 +265,16 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             return None
         return inputs, self.preview.banner_names(spec) if self.preview is not None else None
 
+    def page_identity(self, spec: PageSpec) -> str:
+        """What the page store knows a page by: what it is made of, when that is known
+        without its views (`page_inputs`: values that read the same in any process, so
+        equal inputs give equal views under the store's key and the shared fingerprint,
+        as they do for a preview rebuild), else its fingerprint."""
+        inputs = self.page_inputs(spec)
+        if inputs is None:
+            return self.fingerprint(spec)
+        return f"inputs {(spec.markdown(), spec.template, inputs)!r}"
+
     def render(self, spec: PageSpec, page: Page, body: Markup | None) -> str:
         """pmkb's HTML of a generated page, kept from an earlier build when nothing it is made of changed."""
         html = self.renderer.stamp(self._content(spec, page, body))
@@ -281,7 +291,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         cache = self.rendered_pages
         if cache is None:
             return self.renderer.render(spec, page.file, body=body)
-        digest = cache.digest(self.fingerprint(spec), body)
+        digest = cache.digest(self.page_identity(spec), body)
         built_at = self.renderer.built_at
         kept = cache.get(page.url, digest, built_at)
         if kept is not None:
