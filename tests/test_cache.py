@@ -291,7 +291,7 @@ def test_no_signing_key_means_no_cache(tmp_path: Path, monkeypatch: pytest.Monke
 def test_the_key_names_the_settings_and_the_libraries_versions(monkeypatch: pytest.MonkeyPatch) -> None:
     key = cache.cache_key("settings")
     assert cache.cache_key("other settings") != key
-    monkeypatch.setattr(cache, "installed_version", lambda name: "99.0" if name == "pydantic" else "1.0")
+    monkeypatch.setattr(cache, "_dist_info_versions", lambda: {"pydantic": "99.0"})
     cache._code_identity.cache_clear()
     try:
         assert cache.cache_key("settings") != key, "an upgrade of a library findings depend on"
@@ -299,3 +299,11 @@ def test_the_key_names_the_settings_and_the_libraries_versions(monkeypatch: pyte
         monkeypatch.undo()
         cache._code_identity.cache_clear()
     assert cache.cache_key("settings") == key
+
+
+def test_the_versions_in_the_key_are_the_installed_ones() -> None:
+    from importlib import metadata
+
+    found = cache._dist_info_versions()
+    for library in ("pmkb", *cache._LIBRARIES):
+        assert found[cache._distribution_key(library)] == metadata.version(library), library
