@@ -14,7 +14,7 @@ peak resident memory of the process:
   export0  `pmkb export` with no cache folder
   edit     under `mkdocs serve`, seconds from saving a postmortem with a new title to
            the page and search_index.json serving that title
-  settled  seconds from the same save until the similar incidents, worked out after
+  settled  seconds from the same save until the similar incidents, worked out beside
            the rebuild, are shown as well (with the rebuild that shows them, if any)
 
 Every pmkb figure is reported as a ratio to the plain build of the same N, with site
@@ -275,7 +275,7 @@ def print_table(results: list[dict[str, object]]) -> None:
         "from the run before;\nbuild0, check0, export0: the same with no cache (a clean clone); "
         "RSS: peak memory of the pmkb build over the plain build's;\nedit: seconds under mkdocs serve "
         "from saving a new title to the page and search_index.json showing it;\nsettled: seconds until the similar "
-        "incidents, worked out after the rebuild, are shown too."
+        "incidents, worked out beside the rebuild, are shown too."
     )
 
 
