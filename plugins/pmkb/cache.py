@@ -87,10 +87,8 @@ def _code_identity() -> bytes:
     """pmkb's version and code and its libraries' versions, as this process loaded them:
     worked out once, not on every rebuild of `mkdocs serve`."""
     hasher = hashlib.blake2b(digest_size=16)
-    found = _dist_info_versions()
     for library in ("pmkb", *_LIBRARIES):
-        version = found.get(_distribution_key(library)) or installed_version(library)
-        hasher.update(f"{library} {version}\n".encode())
+        hasher.update(f"{library} {installed_version(library)}\n".encode())
     # A development install keeps its version number while its code changes.
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
@@ -103,11 +101,10 @@ def _distribution_key(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
+@functools.cache
 def _dist_info_versions() -> dict[str, str]:
     """Installed distributions' versions as their `.dist-info` folders name them, from one
-    look at each folder on `sys.path`; the first folder wins, as for imports. Asking
-    importlib.metadata for each library takes a few milliseconds apiece, a tenth of a
-    cached `pmkb check`. (The key only has to change when a version does.)"""
+    look at each folder on `sys.path` per process; the first folder wins, as for imports."""
     found: dict[str, str] = {}
     for folder in sys.path:
         try:
@@ -122,7 +119,14 @@ def _dist_info_versions() -> dict[str, str]:
 
 
 def installed_version(distribution: str) -> str:
-    """The installed version of a distribution, or "-" when it is not installed."""
+    """The installed version of a distribution, as its `.dist-info` folder names it, or
+    "-" when it is not installed; for the keys of pmkb's stores, which only have to change
+    when a version does. Asking importlib.metadata takes a few milliseconds per
+    distribution, a tenth of a cached `pmkb check`: it is asked only about a distribution
+    installed some other way (an `.egg-info`, say)."""
+    found = _dist_info_versions().get(_distribution_key(distribution))
+    if found:
+        return found
     from importlib import metadata  # on first use: `pmkb --help` needs no cache
 
     try:

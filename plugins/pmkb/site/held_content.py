@@ -15,7 +15,7 @@ Material's search plugin and the theme read them, they are the page's own, uncha
 Other pages (the user's own in docs_dir) are left as MkDocs keeps them.
 
 Only when every configured plugin is known to look at a page during its own steps alone
-(`incremental.PER_PAGE_PLUGINS`, the same rule as for incremental rebuilds): another
+(`incremental.other_plugins`, the same rule as for incremental rebuilds): another
 plugin may read or rewrite every page's HTML at once (Material's tags plugin fills in
 listings at `on_env`), and with one configured a build holds nothing.
 """
@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 
 from mkdocs.structure.pages import Page
 
-from pmkb.site.incremental import PER_PAGE_PLUGINS
+from pmkb.site.incremental import other_plugins
 
 # zlib's fastest level: HTML still shrinks about fivefold, for about 5 ms per MB.
 _LEVEL = 1
@@ -35,7 +35,7 @@ _LEVEL = 1
 
 def may_hold(plugin_names: Iterable[str]) -> bool:
     """Whether a build with these plugins may hold generated pages' HTML between their steps."""
-    return all(name in PER_PAGE_PLUGINS for name in plugin_names)
+    return not other_plugins(plugin_names)
 
 
 class HeldContent:

@@ -57,6 +57,13 @@ from pmkb.site.pages import PageSpec
 log = get_plugin_logger("pmkb")
 # Plugins known to look at one page at a time; with any other, every rebuild is a full one.
 PER_PAGE_PLUGINS = frozenset({"pmkb", "search", "material/search"})
+
+
+def other_plugins(plugin_names: Iterable[str]) -> list[str]:
+    """The configured plugins (and hooks) not known to look at one page at a time, by name."""
+    return sorted(name for name in plugin_names if name not in PER_PAGE_PLUGINS)
+
+
 _INHERIT = re.compile(r"^INHERIT:\s*['\"]?(?P<path>[^'\"#\n]+?)['\"]?\s*(?:#.*)?$", re.MULTILINE)
 # Files MkDocs writes from the theme that list every page it built: a rebuild that skipped
 # pages would leave those out, so the previous (full) ones are put back.
@@ -247,7 +254,7 @@ class IncrementalPreview:
     def _full_rebuild_reason(self, config: MkDocsConfig) -> str:
         if self.previous is None:
             return "first build"
-        others = sorted(name for name in config.plugins if name not in PER_PAGE_PLUGINS)
+        others = other_plugins(config.plugins)
         if others:
             return f"plugin {others[0]!r} may read every page"
         if search_plugin(config) is None and any(name in config.plugins for name in ("search", "material/search")):
@@ -340,15 +347,21 @@ class SiteFolders:
 
     @classmethod
     def of(cls, outputs: Iterable[str]) -> SiteFolders:
-        files: dict[str, set[str]] = {}
-        for output in outputs:
-            folder, _, name = output.rpartition("/")
-            files.setdefault(folder, set()).add(name)
+        files = _by_folder(outputs)
         parents = {folder[:cut] for folder in files for cut in _separators(folder)}
         return cls({folder: frozenset(names) for folder, names in files.items()}, frozenset(parents))
 
     def holds_only(self, folder: str, names: AbstractSet[str]) -> bool:
         return folder not in self.parents and self.files.get(folder) == names
+
+
+def _by_folder(outputs: Iterable[str]) -> dict[str, set[str]]:
+    """Output paths (`a/b/index.html`) grouped as folder -> names."""
+    by_folder: dict[str, set[str]] = {}
+    for output in outputs:
+        folder, _, name = output.rpartition("/")
+        by_folder.setdefault(folder, set()).add(name)
+    return by_folder
 
 
 def _separators(folder: str) -> Iterable[int]:
@@ -364,10 +377,7 @@ def _put_back(aside: Path, site_dir: Path, outputs: Iterable[str], left: SiteFol
     says what the build before left in each folder (`aside` is what it left); without
     it, each folder is looked into.
     """
-    by_folder: dict[str, set[str]] = {}
-    for output in outputs:
-        folder, _, name = output.rpartition("/")
-        by_folder.setdefault(folder, set()).add(name)
+    by_folder = _by_folder(outputs)
     present: set[str] = set()
     aside_path, site_path = str(aside), str(site_dir)
 
