@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -53,6 +53,27 @@ def atom_feed(
 
     With `entries` (kept from one preview rebuild to the next), entries written before are not written again.
     """
+    text = atom_feed_text(
+        kb, site_name=site_name, site_url=site_url, author=author, page_url=page_url, home_url=home_url, entries=entries
+    )
+    return "".join(text).encode("utf-8", FEED_ERRORS)
+
+
+# How the feed is encoded (UTF-8): characters it cannot carry (lone surrogates) as references.
+FEED_ERRORS = "xmlcharrefreplace"
+
+
+def atom_feed_text(
+    kb: KnowledgeBase,
+    *,
+    site_name: str,
+    site_url: str | None,
+    author: str | None,
+    page_url: Callable[[str], str],
+    home_url: str,
+    entries: EntryTexts | None = None,
+) -> Iterator[str]:
+    """`atom_feed`'s text, piece by piece (an entry at a time), to be encoded with FEED_ERRORS."""
     feed = _Writer()
     feed.open("feed", 0, xmlns=ATOM)
     feed.element("id", 1, site_url + "feed.xml" if site_url else _tag_uri(site_name, "feed"))
@@ -67,13 +88,14 @@ def atom_feed(
     if site_url:
         feed.element("link", 1, rel="self", type="application/atom+xml", href=site_url + "feed.xml")
     feed.element("generator", 1, "pmkb")
+    yield feed.text()
     if entries is not None:
         entries.begin()
     for pm_id, pm in kb.postmortems.items():
         url = page_url(pm_id)
         entry_id = url if site_url else None
         if entries is None:
-            feed.append(_entry(pm_id, pm, url, entry_id, site_name))
+            yield _entry(pm_id, pm, url, entry_id, site_name)
             continue
         # Everything the entry is written from, so that equal keys are equal entries.
         key: tuple[object, ...] = (pm_id, url, entry_id, site_name, pm.severity, pm.title, pm.status, pm.type)
@@ -81,9 +103,10 @@ def atom_feed(
         text = entries.get(key)
         if text is None:
             text = entries.put(key, _entry(pm_id, pm, url, entry_id, site_name))
-        feed.append(text)
-    feed.close("feed", 0)
-    return feed.document()
+        yield text
+    end = _Writer(declaration=False)
+    end.close("feed", 0)
+    yield end.text()
 
 
 def _entry(pm_id: str, pm: Postmortem, url: str, entry_id: str | None, site_name: str) -> str:
@@ -144,9 +167,6 @@ class _Writer:
     def text(self) -> str:
         return "".join(self._parts)
 
-    def document(self) -> bytes:
-        return self.text().encode("utf-8", "xmlcharrefreplace")
-
 
 _INDENT = "  "
 _REPLACEMENT = "\ufffd"
@@ -179,14 +199,44 @@ def kb_json(
     With `texts` (kept from one preview rebuild to the next), records whose inputs are
     unchanged are neither exported nor written again.
     """
-    if texts is not None:
-        return (texts.document(kb, postmortem_url, runbook_url) + "\n").encode("utf-8")
-    data: dict[str, Any] = kb.export()
-    for item in data["postmortems"]:
-        item["url"] = postmortem_url(item["id"])
-    for item in data["runbooks"]:
-        item["url"] = runbook_url(item["id"])
-    return (indented_json(data) + "\n").encode("utf-8")
+    return "".join(kb_json_text(kb, postmortem_url, runbook_url, texts)).encode("utf-8")
+
+
+def kb_json_text(
+    kb: KnowledgeBase,
+    postmortem_url: Callable[[str], str],
+    runbook_url: Callable[[str], str],
+    texts: RecordTexts | None = None,
+) -> Iterator[str]:
+    """`kb_json`'s text, piece by piece (a record at a time): exactly `json.dumps(kb.export(),
+    ensure_ascii=False, indent=2)` with the URLs set, and a line break."""
+    kept = texts.begin(kb.config.cache_settings()) if texts is not None else None
+    lists: tuple[tuple[Kind, Iterable[str], Callable[[str], str], Callable[[str], dict[str, Any]]], ...] = (
+        ("postmortem", kb.postmortems, postmortem_url, kb.export_postmortem),
+        ("runbook", kb.runbooks, runbook_url, kb.export_runbook),
+    )
+    for number, (kind, ids, url_of, export) in enumerate(lists):
+        yield f'{"{" if number == 0 else ","}\n  "{kind}s": '
+        separator = "[\n"
+        for doc_id in ids:
+            url = url_of(doc_id)
+            identity = None
+            if kept is not None:
+                inputs = kb.export_inputs(kind, doc_id)
+                identity = (inputs, url) if inputs is not None else None
+            text = kept.get(identity) if kept is not None and identity is not None else None
+            if text is None:
+                record = export(doc_id)
+                record["url"] = url
+                # One level deeper than on its own: the record sits in a list in the document.
+                text = "    " + indented_json(record).replace("\n", "\n    ")
+            if texts is not None and identity is not None:
+                texts.keep(identity, text)
+            yield separator + text
+            separator = ",\n"
+        yield "[]" if separator == "[\n" else "\n  ]"
+    yield "\n}\n"
+    kb.exported()
 
 
 class RecordTexts:
@@ -196,44 +246,21 @@ class RecordTexts:
 
     Exporting a record and writing indented JSON in Python (see jsontext.py) take a
     tenth of a second or more of each rebuild for a thousand postmortems, when an edit
-    changes a few records. The document is exactly `json.dumps(kb.export(), ensure_ascii=False,
-    indent=2)` with the URLs set, as `kb_json` writes it without texts.
+    changes a few records.
     """
 
     def __init__(self) -> None:
         self._settings: str | None = None
         self._texts: dict[tuple[object, ...], str] = {}
 
-    def document(
-        self, kb: KnowledgeBase, postmortem_url: Callable[[str], str], runbook_url: Callable[[str], str]
-    ) -> str:
-        settings = kb.config.cache_settings()
+    def begin(self, settings: str) -> dict[tuple[object, ...], str]:
+        """The texts kept under these settings, handed over; those kept from now on are for the next rebuild."""
         kept = self._texts if settings == self._settings else {}
         self._settings, self._texts = settings, {}
-        sections = []
-        lists: tuple[tuple[Kind, Iterable[str], Callable[[str], str], Callable[[str], dict[str, Any]]], ...] = (
-            ("postmortem", kb.postmortems, postmortem_url, kb.export_postmortem),
-            ("runbook", kb.runbooks, runbook_url, kb.export_runbook),
-        )
-        for kind, ids, url_of, export in lists:
-            lines = []
-            for doc_id in ids:
-                url = url_of(doc_id)
-                inputs = kb.export_inputs(kind, doc_id)
-                identity = (inputs, url) if inputs is not None else None
-                text = kept.get(identity) if identity is not None else None
-                if text is None:
-                    record = export(doc_id)
-                    record["url"] = url
-                    # One level deeper than on its own: the record sits in a list in the document.
-                    text = "    " + indented_json(record).replace("\n", "\n    ")
-                if identity is not None:
-                    self._texts[identity] = text
-                lines.append(text)
-            listed = "[\n" + ",\n".join(lines) + "\n  ]" if lines else "[]"
-            sections.append(f'  "{kind}s": {listed}')
-        kb.exported()
-        return "{\n" + ",\n".join(sections) + "\n}"
+        return kept
+
+    def keep(self, identity: tuple[object, ...], text: str) -> None:
+        self._texts[identity] = text
 
 
 @dataclass

@@ -3,12 +3,18 @@
 The generated pages, the images and other files beside postmortems and runbooks,
 pmkb's stylesheet and script, kb.json and feed.xml. Nothing is written into
 docs_dir, and a file the user already has at an address wins over ours.
+
+kb.json and feed.xml are written to a folder of the build's own (`ScratchFolder`) and
+copied from there as MkDocs copies any file: MkDocs holds a file's content in memory
+until the build ends, and these two are megabytes at a thousand postmortems.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +26,7 @@ from mkdocs.utils import get_relative_url
 from pmkb.config import KBConfig
 from pmkb.index import KnowledgeBase
 from pmkb.plaintext import plain
-from pmkb.site.feed import ExportTexts, atom_feed, kb_json
+from pmkb.site.feed import FEED_ERRORS, ExportTexts, atom_feed_text, kb_json_text
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec, plan
 
@@ -81,19 +87,41 @@ class GeneratedPage(File):
         _BYTES.__set__(self, value)
 
 
+class ScratchFolder:
+    """A temporary folder for files of one build, removed when the build is over."""
+
+    def __init__(self) -> None:
+        self._path: Path | None = None
+
+    def write(self, name: str, text: Iterable[str], errors: str = "strict") -> str:
+        """Write `name` in the folder (made at the first write), piece by piece, UTF-8
+        encoded; its absolute path."""
+        if self._path is None:
+            self._path = Path(tempfile.mkdtemp(prefix="pmkb-build-"))
+        path = self._path / name
+        with path.open("w", encoding="utf-8", errors=errors, newline="") as out:
+            out.writelines(text)
+        return str(path)
+
+    def remove(self) -> None:
+        if self._path is not None:
+            shutil.rmtree(self._path, ignore_errors=True)
+            self._path = None
+
+
 class SiteFiles:
     """What pmkb publishes in one build, and which generated page each of its files is."""
 
     def __init__(
         self,
-        kb: KnowledgeBase,
         kb_config: KBConfig,
         links: Links,
         config: MkDocsConfig,
+        scratch: ScratchFolder,
         export_texts: ExportTexts | None = None,
     ) -> None:
-        self.kb = kb
         self.kb_config = kb_config
+        self.scratch = scratch
         self.links = links
         self.config = config
         self.export_texts = export_texts  # kb.json's records and feed entries as the last preview rebuild wrote them
@@ -109,19 +137,25 @@ class SiteFiles:
         """Every page pmkb added to this build, with its spec, in the order they were added."""
         return list(self._specs.values())
 
-    def add_to(self, files: Files, extra_pages: Sequence[PageSpec] = ()) -> None:
-        """Add pmkb's files to `files`; `extra_pages` are the preview's own pages under `mkdocs serve`."""
+    def add_to(self, files: Files, kb: KnowledgeBase, extra_pages: Sequence[PageSpec] = ()) -> None:
+        """Add the files that publish `kb` to `files`; `extra_pages` are the preview's own
+        pages under `mkdocs serve`."""
         self._drop_raw_documents(files)
         self.links.index_files(files)
         user_dests = {file.dest_uri: file for file in files.documentation_pages()}
         dashboard_uri = "dashboard.md" if "index.html" in user_dests else "index.md"
-        for spec in [*plan(self.kb, dashboard_uri), *extra_pages]:
+        for spec in [*plan(kb, dashboard_uri), *extra_pages]:
             self._add_page(files, spec, user_dests)
         self._add_document_assets(files)
         for src_uri in (CSS_URI, JS_URI):
             content = (ASSETS / Path(src_uri).name).read_bytes()
             self._add_file(files, File.generated(self.config, src_uri, content=content))
-        self._add_exports(files)
+        self._add_exports(files, kb)
+
+    def let_go_of_sources(self) -> None:
+        """Once MkDocs has read every page: their Markdown is not asked for again."""
+        for _, spec in self._specs.values():
+            spec.let_go_of_source()
 
     def _drop_raw_documents(self, files: Files) -> None:
         # A knowledge base kept inside docs_dir would otherwise also publish its raw files.
@@ -174,7 +208,7 @@ class SiteFiles:
                 if known is not None:
                     self.links.add_source(path, known)
 
-    def _add_exports(self, files: Files) -> None:
+    def _add_exports(self, files: Files, kb: KnowledgeBase) -> None:
         site_url = self.config.site_url or ""
         if site_url and not site_url.endswith("/"):
             site_url += "/"
@@ -184,13 +218,13 @@ class SiteFiles:
             # Absolute with a site_url; otherwise root-relative, as `pmkb export` writes it.
             return (site_url or "/") + pages[(kind, doc_id)].url
 
-        content = kb_json(
-            self.kb,
+        content = kb_json_text(
+            kb,
             lambda pm_id: published("postmortem", pm_id),
             lambda rb_id: published("runbook", rb_id),
             self.export_texts.records if self.export_texts is not None else None,
         )
-        kb_file = File.generated(self.config, "kb.json", content=content)
+        kb_file = File.generated(self.config, "kb.json", abs_src_path=self.scratch.write("kb.json", content))
         if self._add_file(files, kb_file) is not None:
             self.links.add_page(("file", "kb.json"), kb_file)
         home = pages.get(("dashboard", ""))
@@ -200,8 +234,8 @@ class SiteFiles:
             url = pages[("postmortem", pm_id)].url
             return site_url + url if site_url else get_relative_url(url, "feed.xml")
 
-        feed = atom_feed(
-            self.kb,
+        feed = atom_feed_text(
+            kb,
             site_name=self.config.site_name,
             site_url=site_url or None,
             author=self.config.site_author,
@@ -209,7 +243,8 @@ class SiteFiles:
             home_url=site_url or (get_relative_url(home.url, "feed.xml") if home is not None else "./"),
             entries=self.export_texts.entries if self.export_texts is not None else None,
         )
-        feed_file = File.generated(self.config, "feed.xml", content=feed)
+        written = self.scratch.write("feed.xml", feed, errors=FEED_ERRORS)
+        feed_file = File.generated(self.config, "feed.xml", abs_src_path=written)
         if self._add_file(files, feed_file) is not None:
             self.links.add_page(("file", "feed.xml"), feed_file)
             if not site_url:

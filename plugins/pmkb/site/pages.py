@@ -62,6 +62,7 @@ class PageSpec:
     # The file a document page's body is read from, each time it is asked for: MkDocs
     # keeps the page's Markdown for the whole build, and pmkb keeps the file's text.
     source: Source | None = field(default=None, repr=False)
+    read_for_good: bool = field(default=False, repr=False)  # see `let_go_of_source`
 
     @property
     def kind(self) -> str:
@@ -80,11 +81,19 @@ class PageSpec:
         anew each time, not kept: a build asks for it twice (to tell whether the page
         changed, and as the page's source), and a copy per page would be one more copy
         of every document in memory."""
+        if self.read_for_good:
+            raise RuntimeError(f"{self.src_uri}: the page's Markdown was asked for after the build let go of it")
         front = _front_matter(
             self.title, self.description, tuple(self.tags), tuple(self.search.items()), tuple(self.hide)
         )
         body = self.source.body if self.source is not None else self.body
         return f"---\n{front}---\n\n{body}"
+
+    def let_go_of_source(self) -> None:
+        """Forget the file the Markdown is written from, when it is not asked for again."""
+        self.source = None
+        self.body = ""
+        self.read_for_good = True
 
 
 @lru_cache(maxsize=1 << 14)

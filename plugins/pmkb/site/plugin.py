@@ -5,7 +5,8 @@ Build order, as MkDocs runs it:
 - `on_startup`: remember whether MkDocs is serving; under `mkdocs serve` findings are
   shown on the site instead of failing the build (see `preview.py`).
 - `on_config`: load and check the knowledge base (errors fail the build), register
-  the body-link rewriter, the stylesheet and the script.
+  the body-link rewriter, the stylesheet and the script. Material's search plugin's
+  `on_post_build` is replaced by one that writes the same index in pieces.
 - `on_files`: add every generated page, asset, kb.json and feed.xml as virtual files
   (`files.py`); nothing is written into docs_dir.
 - `on_nav`: add the section pages to the navigation.
@@ -13,6 +14,10 @@ Build order, as MkDocs runs it:
   them in their header and footer, or render an index page; while serving, add the
   findings banner. Last of all, a generated page's HTML is held compressed until its
   `on_page_context` and let go after its `on_post_page` (`held_content.py`).
+- `on_env`: every page is read; a build with no plugin pmkb does not know lets go of
+  the knowledge base and the pages' Markdown sources before MkDocs writes the pages.
+- `on_post_build`: Material's search index is written entry by entry (`search_index.py`);
+  the folder kb.json and feed.xml were copied from is removed.
 - `on_serve`: watch the knowledge-base folders so `mkdocs serve` rebuilds on edits.
 
 Under `mkdocs serve`, `on_pre_build`, `on_files`, `on_page_context` and `on_post_build`
@@ -33,14 +38,13 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment
 from markupsafe import Markup
 from mkdocs.config.base import ConfigErrors, ConfigWarnings, LegacyConfig, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
@@ -55,7 +59,7 @@ from pmkb.rules import rule_settings
 from pmkb.site import nav as site_nav
 from pmkb.site.collector import CollectorPause
 from pmkb.site.feed import ExportTexts
-from pmkb.site.files import CSS_URI, JS_URI, SiteFiles, inside
+from pmkb.site.files import CSS_URI, JS_URI, ScratchFolder, SiteFiles, inside
 from pmkb.site.held_content import HeldContent, may_hold
 from pmkb.site.incremental import IncrementalPreview, fingerprint, search_plugin, shared_fingerprint
 from pmkb.site.links import BodyLinks, Links, RenderingDocument
@@ -69,9 +73,13 @@ from pmkb.site.page_cache import (
 from pmkb.site.pages import PageSpec
 from pmkb.site.preview import PROBLEMS, Preview, log_errors
 from pmkb.site.render import Renderer, template_environment
-from pmkb.site.sanitize import sanitize_body
+from pmkb.site.search_index import write_in_pieces
 from pmkb.site.similar_worker import SimilarWorker, request_rebuild_of
 from pmkb.site.toc import generated_toc
+
+if TYPE_CHECKING:
+    # Only for its type: a build has no server, and importing one costs 2 MB of memory.
+    from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger("pmkb")
 
@@ -125,6 +133,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     collector: CollectorPause | None = None  # under `mkdocs serve` (`collector.py`)
     loaded_records: LoadedRecords | None = None  # under `mkdocs serve`: records kept between rebuilds
     held_content: HeldContent | None = None  # generated pages' HTML between their steps (`held_content.py`)
+    renderer: Renderer | None = None  # until every page is read (see `_let_go_of_knowledge_base`)
+    scratch: ScratchFolder | None = None  # kb.json and feed.xml until MkDocs has copied them
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
@@ -149,6 +159,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.loaded_records = LoadedRecords() if self.serving else None
 
     def on_shutdown(self) -> None:
+        self._remove_scratch()
         # The instance outlives the command: a later build in the same process is no preview.
         self.serving = False
         self.incremental = None
@@ -184,9 +195,11 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         compiled = self.incremental.templates if self.incremental is not None else None
         env = template_environment((folder for folder in overrides if folder.is_dir()), compiled)
         self.renderer = Renderer(self.kb, self.links, env, config.site_name)
+        self.stamp = self.renderer.stamp
         self.preview = Preview(self.kb, findings, self.renderer) if self.serving else None
         config.markdown_extensions.append(BodyLinks(self.rendering, self.links))  # type: ignore[arg-type]
         self.config_of_build = config
+        write_in_pieces(config)
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         if JS_URI not in [str(script) for script in config.extra_javascript]:
@@ -196,7 +209,20 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.incremental is not None:
             env.bytecode_cache = self.incremental.templates
+        if self.held_content is not None and not self.serving:
+            self._let_go_of_knowledge_base()
         return env
+
+    def _let_go_of_knowledge_base(self) -> None:
+        """MkDocs has read and rendered every page before `on_env` and only writes them
+        from here on, holding this plugin, and with it the knowledge base, until the build
+        ends: a fifth of a build's peak memory. With no other plugin (`may_hold`), nothing
+        asks for a document or a page's Markdown again, and a preview's next rebuild has
+        no use for them in a build. So the build lets go of them."""
+        self.kb = None
+        self.renderer = None
+        self.last_views = ("", {})
+        self.site_files.let_go_of_sources()
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.incremental is not None:
@@ -204,8 +230,10 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.kb is not None
-        self.site_files = SiteFiles(self.kb, self.kb_config, self.links, config, self.export_texts)
-        self.site_files.add_to(files, self.preview.specs() if self.preview is not None else ())
+        self._remove_scratch()
+        self.scratch = ScratchFolder()
+        self.site_files = SiteFiles(self.kb_config, self.links, config, self.scratch, self.export_texts)
+        self.site_files.add_to(files, self.kb, self.preview.specs() if self.preview is not None else ())
         self.files_of_build = files
         self.held_content = HeldContent() if may_hold(config.plugins) else None
         self.fingerprints: dict[str, str] = {}
@@ -248,7 +276,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         """Everything pmkb puts into a page: its Markdown, its view models, its findings, today's date."""
         found = self.fingerprints.get(spec.src_uri)
         if found is None:
-            assert self.kb is not None
+            assert self.kb is not None and self.renderer is not None
             banner = self.preview.banner_names(spec) if self.preview is not None else None
             views = self.renderer.views.page(spec.kind, spec.subject, spec.part)
             found = fingerprint(spec.markdown(), spec.template, views, banner, self.kb.today)
@@ -260,6 +288,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     def page_inputs(self, spec: PageSpec) -> object | None:
         """What a page is made of, when that is known without its views (`Views.inputs`),
         with the findings its banner shows (values, compared as such)."""
+        assert self.renderer is not None
         inputs = self.renderer.views.inputs(spec.kind, spec.subject, spec.part)
         if inputs is None:
             return None
@@ -277,7 +306,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
 
     def render(self, spec: PageSpec, page: Page, body: Markup | None) -> str:
         """pmkb's HTML of a generated page, kept from an earlier build when nothing it is made of changed."""
-        html = self.renderer.stamp(self._content(spec, page, body))
+        html = self.stamp(self._content(spec, page, body))
         if self.rendered_pages is not None:
             self.last_stored = (page.file.src_uri, html)
         return html
@@ -285,9 +314,10 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     def _reread(self, url: str) -> str:
         """A page's HTML as `render` gave it, from the page store."""
         assert self.rendered_pages is not None
-        return self.renderer.stamp(self.rendered_pages.reread(url))
+        return self.stamp(self.rendered_pages.reread(url))
 
     def _content(self, spec: PageSpec, page: Page, body: Markup | None) -> str:
+        assert self.renderer is not None
         cache = self.rendered_pages
         if cache is None:
             return self.renderer.render(spec, page.file, body=body)
@@ -326,6 +356,8 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             if spec is None:
                 return html
             if spec.is_document and self.kb_config.html == "sanitize":
+                from pmkb.site.sanitize import sanitize_body
+
                 html = sanitize_body(html)
             body = Markup(html) if spec.is_document else None
             if self.preview is not None and self.preview.owns(spec):
@@ -386,6 +418,7 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     @event_priority(-100)
     def _after_site(self, *, config: MkDocsConfig) -> None:
         # Last: the worker's job starts when the build has nothing left to do.
+        self._remove_scratch()
         if self.similar_worker is not None and self.kb is not None:
             self.similar_worker.after_build(self.kb)
         if self.collector is not None:
@@ -393,7 +426,13 @@ class PmkbPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
 
     on_post_build = CombinedEvent(_complete_site, _after_site)
 
+    def _remove_scratch(self) -> None:
+        if self.scratch is not None:
+            self.scratch.remove()
+            self.scratch = None
+
     def on_build_error(self, *, error: Exception) -> None:
+        self._remove_scratch()
         if self.collector is not None:
             self.collector.resume()
         if self.incremental is not None and self.config_of_build is not None:

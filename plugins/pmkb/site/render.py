@@ -95,6 +95,17 @@ def day(moment: datetime | date | None) -> str:
     return moment.astimezone(UTC).date().isoformat() if isinstance(moment, datetime) else moment.isoformat()
 
 
+class BuildStamp:
+    """Fills this build's time into HTML from `Renderer.render`, where its template called
+    `build_time()`; apart from the renderer, which holds the knowledge base."""
+
+    def __init__(self, moment: datetime) -> None:
+        self._html = f'<time datetime="{iso(moment)}">{utc(moment)}</time>'
+
+    def __call__(self, html: str) -> str:
+        return html.replace(_BUILD_TIME_MARK, self._html)
+
+
 class Renderer:
     """Renders the content of every generated page from its view models (see views.py)."""
 
@@ -108,7 +119,7 @@ class Renderer:
         # MkDocs' build time: SOURCE_DATE_EPOCH when set, for reproducible builds.
         moment = built_at or get_build_datetime()
         self.built_at = BuildTime.of(moment)
-        self._build_time_html = f'<time datetime="{iso(moment)}">{utc(moment)}</time>'
+        self.stamp = BuildStamp(moment)
         self.views = Views(kb)
 
     @cached_property
@@ -123,10 +134,6 @@ class Renderer:
 
         Where the template calls `build_time()`, the HTML holds a mark that `stamp` fills in."""
         return self._render(spec.template, file, self.context(spec, file, body, views))
-
-    def stamp(self, html: str) -> str:
-        """HTML from `render` with this build's time where its template called `build_time()`."""
-        return html.replace(_BUILD_TIME_MARK, self._build_time_html)
 
     def render_template(self, template: str, file: File, context: dict[str, Any]) -> str:
         """A template's finished HTML."""
