@@ -42,6 +42,9 @@ from typing import Any, Generic, TypeVar
 CACHE_FOLDER = Path(".cache") / "pmkb"
 STORE_NAME = "documents.pickle"
 SIMILAR_STORE_NAME = "similar.pickle"
+CHECK_STORE_NAME = "checks.pickle"
+# How many `pmkb check` results are kept: a whole check and a few checks of given files.
+_KEPT_CHECKS = 4
 SIGNING_KEY_NAME = "signing-key"
 _FORMAT = 3  # 3: records hold the file's stat; stores are signed with keyed BLAKE2b
 _MAGIC = b"pmkb-cache\n"
@@ -409,3 +412,37 @@ class SimilarStore:
         """Keep the lists worked out from these inputs for the next run."""
         lists_bytes = pickle.dumps(lists, protocol=pickle.HIGHEST_PROTOCOL)
         write_store(self.folder, SIMILAR_STORE_NAME, self._signing, (self.key, inputs, lists_bytes))
+
+
+class CheckStore:
+    """What the last few runs of `pmkb check` found, each under every input it was worked
+    out from (`pipeline.check_inputs`: each file's stat, what was checked, today).
+
+    With the files unchanged since, as their stat tells (`loader.stat_key`, as git's
+    index keeps it), a check has nothing to read, parse or compare: all that is left of
+    it is starting Python and walking the folders.
+    """
+
+    def __init__(self, folder: Path, key: str, signing: bytes | None) -> None:
+        self.folder = folder
+        self.key = key
+        self._signing = signing
+
+    @classmethod
+    def open(cls, root: Path, settings: str) -> CheckStore:
+        return cls(root / CACHE_FOLDER, cache_key(settings), signing_key())
+
+    def get(self, inputs: bytes) -> Any | None:
+        """The result kept for these inputs, or None."""
+        pickled = self._kept().get(inputs)
+        return DocumentCache.record(pickled) if isinstance(pickled, bytes) else None
+
+    def put(self, inputs: bytes, result: Any) -> None:
+        """Keep this result, with the last few others."""
+        kept = {name: value for name, value in self._kept().items() if name != inputs}
+        kept[inputs] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        newest = dict(list(kept.items())[-_KEPT_CHECKS:])
+        write_store(self.folder, CHECK_STORE_NAME, self._signing, (self.key, newest))
+
+    def _kept(self) -> dict[Any, Any]:
+        return read_keyed_records(self.folder / CHECK_STORE_NAME, self._signing, self.key)

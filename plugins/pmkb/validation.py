@@ -12,14 +12,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
 from pmkb.cache import DocumentCache
 from pmkb.config import KBConfig
 from pmkb.findings import Finding, Rule
-from pmkb.loader import FieldPath, Kind, Source, discover, file_stat_key, parse_source, read_source, relative_path
+from pmkb.loader import (
+    FieldPath,
+    Kind,
+    Source,
+    StatKey,
+    discover,
+    file_stat_key,
+    parse_source,
+    read_source,
+    relative_path,
+)
 from pmkb.model import ID_PATTERN, MODELS, ActionItem, Postmortem, Runbook, _Document, slugify_id
 from pmkb.suggest import closest
 
@@ -80,16 +90,18 @@ def _folders(config: KBConfig) -> tuple[tuple[Kind, Path], ...]:
     return (("postmortem", config.postmortems_path), ("runbook", config.runbooks_path))
 
 
-def load_entries(
-    config: KBConfig, cache: DocumentCache | None = None, scope: Callable[[str], bool] | None = None
-) -> list[Entry]:
-    """Every document under the configured folders, read and validated (or, for a file
-    whose content the cache knows, restored from its record).
+class DocumentFile(NamedTuple):
+    """A document file found under the configured folders."""
 
-    With a scope, a cached file outside it is only summed up (its id and the line of
-    its `id:`), which is all that the rules need of files they do not look into.
-    """
-    entries = []
+    kind: Kind
+    path: Path
+    relpath: str  # relative to the folder of mkdocs.yml
+    stat_key: StatKey | None = None  # when looked at already (`loader.file_stat_key`)
+
+
+def document_files(config: KBConfig) -> list[DocumentFile]:
+    """Every document file under the configured folders, in the order they are loaded."""
+    files: list[DocumentFile] = []
     # Paths relative to mkdocs.yml, worked out once per folder rather than once per file.
     folders: dict[Path, str] = {}
     for kind, folder in _folders(config):
@@ -97,36 +109,55 @@ def load_entries(
             parent = folders.get(path.parent)
             if parent is None:
                 parent = folders[path.parent] = relative_path(path.parent, config.root)
-            relpath = path.name if parent == "." else f"{parent}/{path.name}"
-            out_of_scope = scope is not None and not scope(relpath)
-            if out_of_scope and cache is not None:
-                entry = _unchanged_entry(cache, path, relpath, kind)
-                if entry is not None:
-                    entries.append(entry)
-                    continue
-            source = read_source(path, config.root, kind, config.max_file_bytes, relpath)
-            entry = None
-            if cache is not None and source.digest is not None:
-                stored = cache.get(f"{kind}:{source.relpath}", source.digest)
-                if stored is not None:
-                    summary, pickled = stored
-                    if out_of_scope:
-                        entry = summarised_entry(source, summary)
-                    else:
-                        record = cache.restore(pickled)
-                        entry = restored_entry(source, record, config) if record is not None else None
-            if entry is None:
-                if source.digest is not None:
-                    parse_source(source)
-                entry = entry_of(source, config)
-            entries.append(entry)
+            files.append(DocumentFile(kind, path, path.name if parent == "." else f"{parent}/{path.name}"))
+    return files
+
+
+def load_entries(
+    config: KBConfig,
+    cache: DocumentCache | None = None,
+    scope: Callable[[str], bool] | None = None,
+    files: list[DocumentFile] | None = None,
+) -> list[Entry]:
+    """Every document under the configured folders (or of `files`, found already), read
+    and validated (or, for a file whose content the cache knows, restored from its record).
+
+    With a scope, a cached file outside it is only summed up (its id and the line of
+    its `id:`), which is all that the rules need of files they do not look into.
+    """
+    entries = []
+    for kind, path, relpath, stat_key in document_files(config) if files is None else files:
+        out_of_scope = scope is not None and not scope(relpath)
+        if out_of_scope and cache is not None:
+            entry = _unchanged_entry(cache, path, relpath, kind, stat_key)
+            if entry is not None:
+                entries.append(entry)
+                continue
+        source = read_source(path, config.root, kind, config.max_file_bytes, relpath)
+        entry = None
+        if cache is not None and source.digest is not None:
+            stored = cache.get(f"{kind}:{source.relpath}", source.digest)
+            if stored is not None:
+                summary, pickled = stored
+                if out_of_scope:
+                    entry = summarised_entry(source, summary)
+                else:
+                    record = cache.restore(pickled)
+                    entry = restored_entry(source, record, config) if record is not None else None
+        if entry is None:
+            if source.digest is not None:
+                parse_source(source)
+            entry = entry_of(source, config)
+        entries.append(entry)
     return entries
 
 
-def _unchanged_entry(cache: DocumentCache, path: Path, relpath: str, kind: Kind) -> Entry | None:
+def _unchanged_entry(
+    cache: DocumentCache, path: Path, relpath: str, kind: Kind, stat_key: StatKey | None = None
+) -> Entry | None:
     """The summarised entry of a file not written since its record was cached, without
     reading it; None when it has to be read."""
-    key = file_stat_key(path)
+    key = stat_key or file_stat_key(path)
     known = cache.unchanged(f"{kind}:{relpath}", key) if key is not None else None
     if known is None:
         return None

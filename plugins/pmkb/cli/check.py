@@ -14,7 +14,7 @@ from pmkb.cli.context import EXIT_FINDINGS, EXIT_OK, common_options, fail, make_
 from pmkb.config import KBConfig
 from pmkb.findings import Finding
 from pmkb.index import Scope
-from pmkb.pipeline import load_knowledge_base
+from pmkb.pipeline import check_knowledge_base
 from pmkb.plaintext import json_text, plain
 
 
@@ -44,7 +44,7 @@ def check(
     warn_missing_folders(config)
     # With PATHs, only those files are looked into; the rest lend their ids.
     scope = _scope(paths, config) if paths else None
-    checked = load_knowledge_base(config, state.today, scope, use_cache=state.use_cache)
+    checked = check_knowledge_base(config, state.today, scope, use_cache=state.use_cache)
     selected = checked.findings
     if output_format == "json":
         click.echo(json_text([asdict(item) for item in selected]))
@@ -54,7 +54,7 @@ def check(
     else:
         for item in selected:
             click.echo(item.as_text())
-        click.echo(_summary(selected, len(checked.kb.entries)))
+        click.echo(_summary(selected, checked.documents))
     errors = sum(item.level == "error" for item in selected)
     warnings = len(selected) - errors
     sys.exit(EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK)
