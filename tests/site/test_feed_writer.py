@@ -9,11 +9,16 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pmkb.site.feed import _NOT_XML, ATOM, EntryTexts, _tag_uri, _timestamp, _updated, atom_feed
+from pmkb.site.feed import _NOT_XML, ATOM, FEED_ERRORS, EntryTexts, _tag_uri, _timestamp, _updated, atom_feed_text
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)  # any text a YAML file can hold
 _NAMES = st.lists(_TEXT, max_size=3)
 _MOMENTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC))
+
+
+def atom_feed(kb: Any, **options: Any) -> bytes:
+    """The feed file as a build writes it: its text, piece by piece, encoded."""
+    return "".join(atom_feed_text(kb, **options)).encode("utf-8", FEED_ERRORS)
 
 
 @st.composite

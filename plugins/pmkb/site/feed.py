@@ -39,26 +39,6 @@ def _tag_uri(site_name: str, *parts: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "pmkb:" + ":".join((site_name, *parts))))
 
 
-def atom_feed(
-    kb: KnowledgeBase,
-    *,
-    site_name: str,
-    site_url: str | None,
-    author: str | None,
-    page_url: Callable[[str], str],
-    home_url: str,
-    entries: EntryTexts | None = None,
-) -> bytes:
-    """The feed document. `page_url(id)` is a postmortem's URL: absolute with a site_url, else relative to the feed.
-
-    With `entries` (kept from one preview rebuild to the next), entries written before are not written again.
-    """
-    text = atom_feed_text(
-        kb, site_name=site_name, site_url=site_url, author=author, page_url=page_url, home_url=home_url, entries=entries
-    )
-    return "".join(text).encode("utf-8", FEED_ERRORS)
-
-
 # How the feed is encoded (UTF-8): characters it cannot carry (lone surrogates) as references.
 FEED_ERRORS = "xmlcharrefreplace"
 
@@ -73,7 +53,12 @@ def atom_feed_text(
     home_url: str,
     entries: EntryTexts | None = None,
 ) -> Iterator[str]:
-    """`atom_feed`'s text, piece by piece (an entry at a time), to be encoded with FEED_ERRORS."""
+    """The feed document, piece by piece (an entry at a time), to be UTF-8 encoded with
+    FEED_ERRORS. `page_url(id)` is a postmortem's URL: absolute with a site_url, else
+    relative to the feed.
+
+    With `entries` (kept from one preview rebuild to the next), entries written before are not written again.
+    """
     feed = _Writer()
     feed.open("feed", 0, xmlns=ATOM)
     feed.element("id", 1, site_url + "feed.xml" if site_url else _tag_uri(site_name, "feed"))
