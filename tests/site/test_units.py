@@ -10,7 +10,7 @@ from pmkb.reports import Recurrence
 from pmkb.site.chart import _ticks, incidents_chart
 from pmkb.site.pages import value_uri
 from pmkb.site.toc import anchor_links
-from pmkb.site.views import group_recurrences
+from pmkb.site.view_models import group_recurrences
 
 
 def test_chart_stacks_one_bar_segment_per_severity_and_month():

@@ -25,7 +25,7 @@ from pmkb.index import KnowledgeBase, SlugMap
 from pmkb.model import ID_PATTERN
 from pmkb.site.pages import PageKey, PageSpec, value_uri
 from pmkb.site.render import Renderer
-from pmkb.site.views import FileProblems
+from pmkb.site.view_models import FileProblems
 from pmkb.validation import Entry
 
 PROBLEMS: PageKey = ("problems", "")

@@ -39,7 +39,8 @@ from pmkb.site.page_cache import BuildTime
 from pmkb.site.pages import PageSpec, part_key
 from pmkb.site.paging import PageLink, Pager
 from pmkb.site.toc import anchor_links
-from pmkb.site.views import SectionLink, Views
+from pmkb.site.view_models import SectionLink
+from pmkb.site.views import Views
 from pmkb.times import iso_utc, utc_minute
 
 TEMPLATES = Path(__file__).parent / "templates"
