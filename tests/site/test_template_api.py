@@ -20,7 +20,7 @@ from pmkb.config import load_config
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
 from pmkb.rules.id_links import UNKNOWN_LINK
-from pmkb.site import preview, views
+from pmkb.site import preview, view_models
 from pmkb.site.links import Links
 from pmkb.site.pages import PageSpec, plan
 from pmkb.site.render import TEMPLATES, Renderer, template_environment
@@ -124,7 +124,7 @@ def test_preview_templates_get_exactly_the_documented_names(documented, example)
 
 def test_view_models_have_the_documented_fields(documented):
     for name, fields in documented["models"].items():
-        model = getattr(views, name)
+        model = getattr(view_models, name)
         assert dataclasses.is_dataclass(model) and model.__dataclass_params__.frozen, name
         assert {field.name for field in dataclasses.fields(model)} == fields, name
 
