@@ -22,6 +22,7 @@ NOT_AT_STARTUP = (
     "pmkb.scaffold",
     "pmkb.init",
     "pmkb.cli.reports",
+    "pmkb.cli.terminal",
     "pmkb.cli.new",
     "pmkb.cli.init",
     "pmkb.rules.blame",

@@ -10,8 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from kb_helpers import write_kb
-from pmkb.cli import main
-from pmkb.cli import reports as commands
+from pmkb.cli import main, terminal
 from test_reports import FILES, LONG_TITLE, P1, P2, P3, P4, P5, P6, P7, P8
 
 ANSI = "\x1b["
@@ -284,7 +283,7 @@ def test_piped_output_ignores_columns_and_cuts_nothing(config):
 
 def test_columns_200_on_a_terminal_shows_whole_titles_and_owners(config, monkeypatch):
     piped_rows = run(config, "actions").output.splitlines()[1:9]
-    monkeypatch.setattr(commands, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(terminal, "_stdout_is_terminal", lambda: True)
     brief = run(config, "brief", "checkout-api", env={"COLUMNS": "200", "NO_COLOR": "1"}).output
     assert f"  2024-05-10  SEV-1  {LONG_TITLE}" in brief.splitlines()
     actions = run(config, "actions", env={"COLUMNS": "200", "NO_COLOR": "1"}).output
@@ -298,7 +297,7 @@ def test_columns_200_on_a_terminal_shows_whole_titles_and_owners(config, monkeyp
 @pytest.mark.parametrize("args", [("stats",), ("brief", "checkout-api", "payments"), ("actions",)])
 def test_narrow_terminal_wraps_instead_of_cutting(config, args, monkeypatch):
     piped = run(config, *args).output
-    monkeypatch.setattr(commands, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(terminal, "_stdout_is_terminal", lambda: True)
     narrow = run(config, *args, env={"COLUMNS": "72", "NO_COLOR": "1"}).output
     assert_fits(narrow, 72)
     assert_whole(narrow)
@@ -310,7 +309,7 @@ def test_narrow_terminal_wraps_instead_of_cutting(config, args, monkeypatch):
 
 @pytest.mark.parametrize("args", [("stats",), ("brief", "checkout-api"), ("actions",)])
 def test_colour_on_a_terminal_unless_no_color(config, args, monkeypatch):
-    monkeypatch.setattr(commands, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(terminal, "_stdout_is_terminal", lambda: True)
     coloured = run(config, *args, color=True)
     assert ANSI in coloured.output
     plain = run(config, *args, env={"NO_COLOR": "1"}, color=True).output

@@ -4,21 +4,15 @@ Every figure comes from `pmkb.reports`, which the site uses too; this module onl
 parses options and renders text or JSON. The JSON documents are the models of
 `pmkb.report_models`.
 
-Text output is made for reading at a glance: aligned tables as wide as the terminal
-(`COLUMNS`, else its real size), long cells wrapped onto more lines rather than cut;
-durations as "2 h 5 min", medians first. When stdout is not a terminal nothing is
-wrapped or cut, so scripts and grep see whole values, and there is no colour (nor
-when NO_COLOR is set).
+Text output is made for reading at a glance: aligned tables as wide as the terminal,
+long cells wrapped onto more lines rather than cut (`terminal.py`); durations as
+"2 h 5 min", medians first.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,13 +31,11 @@ from pmkb.cli.context import (
     report_left_out,
     warn_missing_folders,
 )
+from pmkb.cli.terminal import FALLBACK_WIDTH, GAP, Cell, Column, Printer, one_line, table, wrap_text
 from pmkb.index import KnowledgeBase
 from pmkb.model import ACTION_STATUSES
 from pmkb.plaintext import json_text, plain
 
-GAP = "  "
-# Where stdout is a terminal that reports no size.
-FALLBACK_WIDTH = 100
 MAX_LISTED_SERVICES = 12
 
 
@@ -71,133 +63,6 @@ def _since_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-# Rendering helpers --------------------------------------------------------------------
-
-
-def _stdout_is_terminal() -> bool:
-    # click.echo writes to sys.stdout, so that is the stream whose nature decides.
-    isatty = getattr(sys.stdout, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def use_color() -> bool:
-    """https://no-color.org: any non-empty NO_COLOR turns colour off; so does a pipe."""
-    return not os.environ.get("NO_COLOR") and _stdout_is_terminal()
-
-
-def output_width() -> int | None:
-    """The columns text may use: COLUMNS, else the terminal's size; None when stdout is
-    not a terminal, where lines are never wrapped or cut."""
-    if not _stdout_is_terminal():
-        return None
-    return shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
-
-
-class Printer:
-    """click.echo with the colour and width decisions made once, so no ANSI code reaches
-    a pipe and every part of the output wraps at the same width."""
-
-    def __init__(self) -> None:
-        self.color = use_color()
-        self.width = output_width()
-
-    def __call__(self, text: str = "") -> None:
-        click.echo(text, color=self.color)
-
-    def style(self, text: str, **styles: Any) -> str:
-        return click.style(text, **styles) if self.color and styles else text
-
-
-def one_line(text: str) -> str:
-    """Control characters shown as escapes (values come from files), runs of spaces as one."""
-    return " ".join(plain(text).split())
-
-
-def wrap_cell(text: str, width: int | None) -> list[str]:
-    """A cell's text on as many lines of `width` as it needs; whole words where they fit.
-
-    Nothing is dropped: a word longer than the column is split across lines.
-    """
-    text = one_line(text)
-    if width is None or len(text) <= width or width <= 0:
-        return [text]
-    return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=True) or [""]
-
-
-@dataclass
-class Column:
-    header: str
-    right: bool = False  # numbers align right
-
-
-Cell = str | tuple[str, dict[str, Any]]
-
-
-def table(
-    out: Printer,
-    columns: Sequence[Column],
-    rows: Sequence[Sequence[Cell]],
-    indent: int = 0,
-    shrink: Sequence[tuple[int, int]] = (),
-) -> list[str]:
-    """Aligned lines, as wide as the output allows; a row whose cells don't fit wraps
-    them onto more lines, never cutting them.
-
-    `shrink` lists (column index, narrowest width) of the columns that may give way
-    when the table is too wide, the widest first: the caller knows which text people
-    can spare. A table still too wide at those widths runs past the edge rather
-    than lose text.
-    """
-    texts = [[one_line(cell if isinstance(cell, str) else cell[0]) for cell in row] for row in rows]
-    widths = [max([len(column.header), *(len(row[i]) for row in texts)]) for i, column in enumerate(columns)]
-    if out.width is not None:
-        excess = indent + sum(widths) + len(GAP) * (len(columns) - 1) - out.width
-        floors = {index: max(narrowest, len(columns[index].header)) for index, narrowest in shrink}
-        # The widest column that may give way loses a character at a time, so long
-        # columns meet in the middle instead of one of them collapsing.
-        while excess > 0:
-            room = [index for index, floor in floors.items() if widths[index] > floor]
-            if not room:
-                break
-            widest = max(room, key=lambda index: (widths[index], -index))
-            widths[widest] -= 1
-            excess -= 1
-
-    def lines(cells: Sequence[Cell], header: bool = False) -> list[str]:
-        pieces = [wrap_cell(cell if isinstance(cell, str) else cell[0], widths[i]) for i, cell in enumerate(cells)]
-        rendered = []
-        for number in range(max(len(piece) for piece in pieces)):
-            parts = []
-            for i, (column, cell) in enumerate(zip(columns, cells, strict=False)):
-                text = pieces[i][number] if number < len(pieces[i]) else ""
-                styles = {} if isinstance(cell, str) else cell[1]
-                padding = " " * (widths[i] - len(text))
-                # Style the text only, never the padding, so alignment survives colour.
-                styled = text if header or not text else out.style(text, **styles)
-                parts.append(padding + styled if column.right else styled + padding)
-            line = " " * indent + GAP.join(parts).rstrip()
-            rendered.append(out.style(line, bold=True) if header else line)
-        return rendered
-
-    return [*lines([column.header for column in columns], header=True), *(line for row in rows for line in lines(row))]
-
-
-def _wrap(text: str, indent: int, first_indent: int | None = None, width: int | None = None) -> list[str]:
-    """Prose indented by `indent` (`first_indent` on the first line), wrapped at `width` when given."""
-    first = " " * (indent if first_indent is None else first_indent)
-    text = one_line(text)
-    if width is None:
-        return [first + text]
-    return textwrap.wrap(
-        text,
-        width=max(width, indent + 20),
-        initial_indent=first,
-        subsequent_indent=" " * indent,
-        break_on_hyphens=False,
-        break_long_words=False,
-    ) or [""]
-
-
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
 
@@ -209,7 +74,7 @@ def _severity_style(kb: KnowledgeBase, severity: str) -> dict[str, Any]:
 
 def _heading(out: Printer, text: str) -> None:
     out()
-    for line in _wrap(text, indent=0, width=out.width):
+    for line in wrap_text(text, indent=0, width=out.width):
         out(out.style(line, bold=True, underline=True))
 
 
@@ -269,7 +134,7 @@ def stats(
 def _counts_line(out: Printer, label: str, counts: dict[str, int], keep_zeros: bool = True) -> None:
     label_width = 14
     shown = " · ".join(f"{name} {count}" for name, count in counts.items() if keep_zeros or count) or "none"
-    for number, line in enumerate(_wrap(shown, indent=label_width, width=out.width)):
+    for number, line in enumerate(wrap_text(shown, indent=label_width, width=out.width)):
         out((label.ljust(label_width) + line.lstrip()) if number == 0 else line)
 
 
@@ -357,9 +222,9 @@ def _stats_recurring(out: Printer, data: dict[str, Any]) -> None:
             f"{recurrence['service']} · {recurrence['category']}: {recurrence['count']} incidents, "
             f"{recurrence['first']} → {recurrence['last']}"
         )
-        for line in _wrap(head, indent=4, first_indent=0, width=out.width):
+        for line in wrap_text(head, indent=4, first_indent=0, width=out.width):
             out(out.style(line, bold=True))
-        for line in _wrap(", ".join(recurrence["incidents"]), indent=4, width=out.width):
+        for line in wrap_text(", ".join(recurrence["incidents"]), indent=4, width=out.width):
             out(line)
 
 
@@ -416,7 +281,7 @@ def _brief_text(out: Printer, kb: KnowledgeBase, result: reports.Brief) -> None:
     names = plain(", ".join(result.services))
     since = f" since {result.since.isoformat()}" if result.since else ""
     overdue = sum(row.overdue for row in result.action_items)
-    for line in _wrap(f"Brief: {names}", indent=2, first_indent=0, width=out.width):
+    for line in wrap_text(f"Brief: {names}", indent=2, first_indent=0, width=out.width):
         out(out.style(line, bold=True))
     summary = (
         f"{_plural(len(result.incidents), 'incident')}{since} · "
@@ -455,7 +320,7 @@ def _brief_incidents(out: Printer, kb: KnowledgeBase, result: reports.Brief, nam
         severity = out.style(incident.severity, **_severity_style(kb, incident.severity))
         padding = " " * (severity_width - len(incident.severity))
         lead = f"  {incident.date.isoformat()}{GAP}{severity}{padding}{GAP}"
-        title_lines = _wrap(
+        title_lines = wrap_text(
             incident.title, indent=indent, width=None if out.width is None else out.width - len(marker_text)
         )
         for number, line in enumerate(title_lines):
@@ -465,12 +330,14 @@ def _brief_incidents(out: Printer, kb: KnowledgeBase, result: reports.Brief, nam
         category = f" ({incident.category})" if incident.category else ""
         if incident.root_cause:
             cause = f"Root cause{category}: {incident.root_cause}"
-            for line in _wrap(cause, indent=indent + 2, first_indent=indent, width=out.width):
+            for line in wrap_text(cause, indent=indent + 2, first_indent=indent, width=out.width):
                 out(line)
         else:
             out(" " * indent + out.style(f"Root cause{category}: not written yet", dim=True))
         if incident.impact:
-            for line in _wrap(f"Impact: {incident.impact}", indent=indent + 2, first_indent=indent, width=out.width):
+            for line in wrap_text(
+                f"Impact: {incident.impact}", indent=indent + 2, first_indent=indent, width=out.width
+            ):
                 out(line)
         out(" " * indent + out.style(incident.url, fg="cyan"))
 
@@ -485,7 +352,7 @@ def _brief_lessons(out: Printer, result: reports.Brief) -> None:
         if lesson.postmortem_id != shown:
             shown = lesson.postmortem_id
             out(f"  {lesson.date.isoformat()}{GAP}" + out.style(lesson.postmortem_url, fg="cyan"))
-        for line in _wrap(f"• {lesson.text}", indent=6, first_indent=4, width=out.width):
+        for line in wrap_text(f"• {lesson.text}", indent=6, first_indent=4, width=out.width):
             out(line)
 
 
@@ -502,7 +369,7 @@ def _brief_runbooks(out: Printer, result: reports.Brief, names: str) -> None:
                 {},
             )
         head = f"  {runbook.title} · owner {runbook.owner}" + (f" · {review}" if review else "")
-        lines = _wrap(head, indent=4, first_indent=2, width=out.width)
+        lines = wrap_text(head, indent=4, first_indent=2, width=out.width)
         if len(lines) == 1:
             # One line: title bold, review state coloured, as everywhere else.
             head = f"  {out.style(one_line(runbook.title), bold=True)} · owner {one_line(runbook.owner)}"
@@ -511,7 +378,7 @@ def _brief_runbooks(out: Printer, result: reports.Brief, names: str) -> None:
             out(line)
         out("    " + out.style(runbook.url, fg="cyan"))
         alerts = ", ".join(runbook.alerts) if runbook.alerts else "none listed"
-        for line in _wrap(f"alerts: {alerts}", indent=6, first_indent=4, width=out.width):
+        for line in wrap_text(f"alerts: {alerts}", indent=6, first_indent=4, width=out.width):
             out(line)
 
 
