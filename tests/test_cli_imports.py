@@ -27,6 +27,7 @@ NOT_AT_STARTUP = (
     "pmkb.cli.init",
     "pmkb.rules.blame",
     "pmkb.rules.secrets",
+    "pmkb.rules.secret_values",
 )
 
 
