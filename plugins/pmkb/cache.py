@@ -427,6 +427,7 @@ class CheckStore:
         self.folder = folder
         self.key = key
         self._signing = signing
+        self._read: dict[Any, Any] | None = None
 
     @classmethod
     def open(cls, root: Path, settings: str) -> CheckStore:
@@ -445,4 +446,7 @@ class CheckStore:
         write_store(self.folder, CHECK_STORE_NAME, self._signing, (self.key, newest))
 
     def _kept(self) -> dict[Any, Any]:
-        return read_keyed_records(self.folder / CHECK_STORE_NAME, self._signing, self.key)
+        # Read once: a check that finds no result keeps its own beside those read.
+        if self._read is None:
+            self._read = read_keyed_records(self.folder / CHECK_STORE_NAME, self._signing, self.key)
+        return self._read

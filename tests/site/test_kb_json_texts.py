@@ -14,7 +14,7 @@ from kb_helpers import TODAY, benchmark_generator, edit
 from pmkb.config import load_config
 from pmkb.index import KnowledgeBase
 from pmkb.pipeline import load_knowledge_base
-from pmkb.site.feed import RecordTexts, kb_json
+from pmkb.site.feed import RecordTexts, kb_json_text
 
 
 def load(config_file: Path, today=TODAY) -> KnowledgeBase:
@@ -37,7 +37,7 @@ def full_export(config_file: Path, prefix: str = "/", today=TODAY) -> bytes:
 
 
 def with_texts(config_file: Path, texts: RecordTexts, prefix: str = "/", today=TODAY) -> bytes:
-    return kb_json(load(config_file, today), *site_urls(prefix), texts)
+    return "".join(kb_json_text(load(config_file, today), *site_urls(prefix), texts)).encode("utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -173,28 +173,19 @@ def _escape_attribute(text: str) -> str:
     return escaped.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
 
 
-def kb_json(
-    kb: KnowledgeBase,
-    postmortem_url: Callable[[str], str],
-    runbook_url: Callable[[str], str],
-    texts: RecordTexts | None = None,
-) -> bytes:
-    """`pmkb export`'s document, with each `url` pointing at the page of this build.
-
-    With `texts` (kept from one preview rebuild to the next), records whose inputs are
-    unchanged are neither exported nor written again.
-    """
-    return "".join(kb_json_text(kb, postmortem_url, runbook_url, texts)).encode("utf-8")
-
-
 def kb_json_text(
     kb: KnowledgeBase,
     postmortem_url: Callable[[str], str],
     runbook_url: Callable[[str], str],
     texts: RecordTexts | None = None,
 ) -> Iterator[str]:
-    """`kb_json`'s text, piece by piece (a record at a time): exactly `json.dumps(kb.export(),
-    ensure_ascii=False, indent=2)` with the URLs set, and a line break."""
+    """`pmkb export`'s document, with each `url` pointing at the page of this build, piece
+    by piece (a record at a time): exactly `json.dumps(kb.export(), ensure_ascii=False,
+    indent=2)` with the URLs set, and a line break, to be UTF-8 encoded.
+
+    With `texts` (kept from one preview rebuild to the next), records whose inputs are
+    unchanged are neither exported nor written again.
+    """
     kept = texts.begin(kb.config.cache_settings()) if texts is not None else None
     lists: tuple[tuple[Kind, Iterable[str], Callable[[str], str], Callable[[str], dict[str, Any]]], ...] = (
         ("postmortem", kb.postmortems, postmortem_url, kb.export_postmortem),

@@ -92,7 +92,6 @@ class PageSpec:
     def let_go_of_source(self) -> None:
         """Forget the file the Markdown is written from, when it is not asked for again."""
         self.source = None
-        self.body = ""
         self.read_for_good = True
 
 
